@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { type HttpApp, type SseStream, startSse, toAppError, wantsEventStream, errorBody } from '../../platform/http/index.js';
+import { chatBody, chatReply, errorReply, historyReply, userId } from './chat.schemas.js';
+import type { ChatReply, ChatService } from './chat.service.js';
+import type { StoredMessage } from './chat.repository.js';
+
+const toWire = (reply: ChatReply, requestId: string) => ({
+  conversation_id: reply.conversationId,
+  message_id: reply.messageId,
+  response: reply.response,
+  model: reply.model,
+  agent_version: reply.agentVersion,
+  usage: { input_tokens: reply.usage.inputTokens, output_tokens: reply.usage.outputTokens },
+  request_id: requestId,
+});
+
+const historyWire = (messages: StoredMessage[]) => ({
+  messages: messages.map((m) => ({
+    role: m.role,
+    content: m.content,
+    conversation_id: m.conversationId,
+    created_at: m.createdAt.toISOString(),
+  })),
+});
+
+const errors = { 400: errorReply, 401: errorReply, 404: errorReply, 409: errorReply, 422: errorReply, 502: errorReply, 503: errorReply, 504: errorReply };
+
+export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxMessageChars: number }) {
+  const { chat } = deps;
+  app.route({
+    method: 'POST',
+    url: '/api/chat',
+    schema: {
+      tags: ['chat'],
+      description: 'One chat turn. With `Accept: text/event-stream` the answer streams as SSE: `start`, `token`…, then `done` with the same fields as the JSON reply (or `error`).',
+      body: chatBody(deps.maxMessageChars),
+      response: { 200: chatReply, ...errors },
+    },
+    handler: async (request, reply) => {
+      const body = request.body;
+      const input = {
+        tenantId: request.principal.tenantId,
+        userId: body.user_id,
+        conversationId: body.conversation_id,
+        agent: body.agent,
+        message: body.message,
+        requestId: request.id,
+      };
+      if (!wantsEventStream(request)) {
+        return toWire(await chat.turn(input), request.id);
+      }
+      // The SSE response starts with the first token, so failures before it (bad agent, breaker open) are plain JSON errors with their status.
+      let meta = { conversationId: '', agentVersion: '' };
+      let sse: SseStream | undefined;
+      const begin = (): SseStream => {
+        if (sse) return sse;
+        sse = startSse(request, reply);
+        sse.send('start', { conversation_id: meta.conversationId, agent_version: meta.agentVersion, request_id: request.id });
+        return sse;
+      };
+      // A client that goes away mid-answer cancels the model call; nothing is stored for that turn.
+      const abort = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      try {
+        const result = await chat.turn(input, {
+          signal: abort.signal,
+          onPrepared: (m) => {
+            meta = m;
+          },
+          onDelta: (delta) => {
+            if (delta) begin().send('token', { delta });
+          },
+        });
+        begin().send('done', toWire(result, request.id));
+        sse?.end();
+      } catch (error) {
+        if (!sse) throw error;
+        const appError = toAppError(error as Error);
+        request.log.warn({ code: appError.code }, 'chat stream failed');
+        sse.send('error', errorBody(appError, request.id));
+        sse.end();
+      }
+      return reply;
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/chat/history/:user_id',
+    schema: {
+      tags: ['chat'],
+      params: z.object({ user_id: userId }),
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(500) }),
+      response: { 200: historyReply, 400: errorReply },
+    },
+    handler: async (request) =>
+      historyWire(await chat.userHistory(request.principal.tenantId, request.params.user_id, request.query.limit)),
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/conversations/:id',
+    schema: {
+      tags: ['chat'],
+      params: z.object({ id: z.uuid() }),
+      response: { 200: historyReply.extend({ id: z.string() }), 400: errorReply, 404: errorReply },
+    },
+    handler: async (request) => ({
+      id: request.params.id,
+      ...historyWire(await chat.conversation(request.principal.tenantId, request.params.id)),
+    }),
+  });
+}

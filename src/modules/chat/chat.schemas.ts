@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const nonBlank = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => value.trim().length > 0, 'must not be empty');
+
+export const userId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\s/]+$/, 'must not contain spaces or slashes');
+
+export const chatBody = (maxMessageChars: number) =>
+  z.strictObject({
+    message: nonBlank(maxMessageChars),
+    user_id: userId.optional(),
+    conversation_id: z.uuid().optional(),
+    agent: z.string().min(1).max(64).optional(),
+  });
+
+export const usage = z.object({ input_tokens: z.number(), output_tokens: z.number() });
+
+export const chatReply = z.object({
+  conversation_id: z.string(),
+  message_id: z.string(),
+  response: z.string(),
+  model: z.string(),
+  agent_version: z.string(),
+  usage,
+  request_id: z.string(),
+});
+
+export const historyMessage = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  conversation_id: z.string(),
+  created_at: z.string(),
+});
+export const historyReply = z.object({ messages: z.array(historyMessage) });
+
+export const errorReply = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional(), request_id: z.string() }),
+});

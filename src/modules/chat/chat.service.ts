@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { ModelMessage } from 'ai';
+import { AppError } from '../../platform/errors.js';
+import type { AgentCatalog } from '../agents/index.js';
+import type { LlmRegistry } from '../llm/index.js';
+import type { ChatRepository, StoredMessage } from './chat.repository.js';
+import { runModel } from './run-model.js';
+
+export interface ChatTurnInput {
+  tenantId: string;
+  userId?: string;
+  conversationId?: string;
+  agent?: string;
+  message: string;
+  requestId: string;
+}
+
+export interface ChatReply {
+  conversationId: string;
+  messageId: string;
+  response: string;
+  model: string;
+  agentVersion: string;
+  usage: { inputTokens: number; outputTokens: number };
+}
+
+export interface TurnOptions {
+  signal?: AbortSignal;
+  /** Streams the reply: called for each piece of text. */
+  onDelta?: (text: string) => void;
+  /** Called once the turn is validated, before the model runs. */
+  onPrepared?: (meta: { conversationId: string; agentVersion: string }) => void;
+}
+
+export const ANONYMOUS_USER = 'anonymous';
+
+export function createChatService(deps: { repo: ChatRepository; agents: AgentCatalog; llm: LlmRegistry }) {
+  const { repo, agents, llm } = deps;
+
+  /** Validates everything that can be checked before the model runs, so a failing turn writes nothing. */
+  async function prepare(input: ChatTurnInput) {
+    if (!input.conversationId) {
+      const agent = agents.get(input.agent ?? agents.defaultName);
+      const conversation = {
+        id: randomUUID(),
+        tenantId: input.tenantId,
+        userId: input.userId ?? ANONYMOUS_USER,
+        agent: agent.name,
+        isNew: true,
+      };
+      return { agent, conversation, history: [] as StoredMessage[] };
+    }
+    const found = await repo.findConversation(input.tenantId, input.conversationId);
+    if (!found || (input.userId !== undefined && found.userId !== input.userId)) {
+      throw new AppError('conversation_not_found', `Conversation ${input.conversationId} does not exist`);
+    }
+    if (input.agent !== undefined && input.agent !== found.agent) {
+      throw new AppError('conflict', `Conversation ${found.id} belongs to agent "${found.agent}", not "${input.agent}"`);
+    }
+    const agent = agents.get(found.agent);
+    if (found.tokensUsed >= agent.tokenBudget) {
+      throw new AppError(
+        'token_budget_exceeded',
+        `Conversation ${found.id} has used ${found.tokensUsed} of its ${agent.tokenBudget} tokens; start a new conversation`,
+      );
+    }
+    const history = await repo.recentMessages(found.id, agent.historyWindow);
+    return { agent, conversation: { ...found, isNew: false }, history };
+  }
+
+  return {
+    /** Runs one turn: the agent's system prompt + the last N messages + this message. Stores both messages only on success. */
+    async turn(input: ChatTurnInput, options: TurnOptions = {}): Promise<ChatReply> {
+      const { agent, conversation, history } = await prepare(input);
+      const prompt = {
+        messages: [
+          ...history.map((m): ModelMessage => ({ role: m.role, content: m.content })),
+          { role: 'user', content: input.message } satisfies ModelMessage,
+        ],
+      };
+      options.onPrepared?.({ conversationId: conversation.id, agentVersion: agent.version });
+      const reply = await runModel(llm, agent, prompt, options);
+      const saved = await repo.saveTurn({
+        conversation,
+        user: { content: input.message },
+        assistant: { content: reply.text, model: reply.model, ...reply.usage },
+        agentVersion: agent.version,
+        requestId: input.requestId,
+      });
+      return {
+        conversationId: conversation.id,
+        messageId: saved.assistantMessageId,
+        response: reply.text,
+        model: reply.model,
+        agentVersion: agent.version,
+        usage: reply.usage,
+      };
+    },
+
+    async conversation(tenantId: string, id: string): Promise<StoredMessage[]> {
+      const found = await repo.findConversation(tenantId, id);
+      if (!found) throw new AppError('conversation_not_found', `Conversation ${id} does not exist`);
+      return repo.conversationMessages(tenantId, id);
+    },
+
+    userHistory: (tenantId: string, userId: string, limit: number) => repo.userMessages(tenantId, userId, limit),
+  };
+}
+export type ChatService = ReturnType<typeof createChatService>;

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../platform/errors.js';
+import { errorBody, type HttpApp, type SseStream, startSse, toAppError } from '../../platform/http/index.js';
+import type { AgentCatalog } from '../agents/index.js';
+import type { LlmRegistry } from '../llm/index.js';
+import { errorReply } from './chat.schemas.js';
+import { type CompletionRequest, completionRequest, completionResponse, modelList } from './openai.schemas.js';
+import { type ModelPrompt, type ModelReply, runModel } from './run-model.js';
+
+type WireMessage = CompletionRequest['messages'][number];
+
+function textOf(content: WireMessage['content']): string {
+  if (typeof content === 'string') return content;
+  if (!content) return '';
+  return content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+/** The agent's system prompt comes first; the client's own system/developer messages follow it. Tool messages are not supported yet. */
+function toPrompt(messages: WireMessage[]): ModelPrompt {
+  const prompt: Required<ModelPrompt> = { extraInstructions: [], messages: [] };
+  for (const message of messages) {
+    const text = textOf(message.content);
+    if (message.role === 'tool') {
+      throw new AppError('validation_failed', 'messages: role "tool" is not supported by Berth agents yet');
+    }
+    if (message.role === 'system' || message.role === 'developer') prompt.extraInstructions.push(text);
+    else prompt.messages.push({ role: message.role, content: text });
+  }
+  if (prompt.messages.length === 0) {
+    throw new AppError('validation_failed', 'messages: at least one user or assistant message is required');
+  }
+  return prompt;
+}
+
+const usageWire = (usage: ModelReply['usage']) => ({
+  prompt_tokens: usage.inputTokens,
+  completion_tokens: usage.outputTokens,
+  total_tokens: usage.inputTokens + usage.outputTokens,
+});
+
+export function registerOpenAiRoutes(app: HttpApp, deps: { agents: AgentCatalog; llm: LlmRegistry; startedAt: number }) {
+  const created = Math.floor(deps.startedAt / 1000);
+  app.route({
+    method: 'GET',
+    url: '/v1/models',
+    schema: { tags: ['openai'], response: { 200: modelList } },
+    handler: async () => ({
+      object: 'list' as const,
+      data: deps.agents.list().map((agent) => ({ id: agent.name, object: 'model' as const, created, owned_by: 'berth' })),
+    }),
+  });
+
+  app.route({
+    method: 'POST',
+    url: '/v1/chat/completions',
+    schema: {
+      tags: ['openai'],
+      description: 'OpenAI-compatible chat completions; `model` names a Berth agent. Stateless: the client sends the history.',
+      body: completionRequest,
+      response: { 200: completionResponse, 400: errorReply, 404: errorReply, 502: errorReply, 503: errorReply, 504: errorReply },
+    },
+    handler: async (request, reply) => {
+      const body = request.body;
+      const agent = deps.agents.get(body.model);
+      const prompt = toPrompt(body.messages);
+      const id = `chatcmpl-${randomUUID()}`;
+      const now = Math.floor(Date.now() / 1000);
+      const options = {
+        maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+        temperature: body.temperature ?? undefined,
+      };
+      if (!body.stream) {
+        const result = await runModel(deps.llm, agent, prompt, options);
+        return {
+          id,
+          object: 'chat.completion' as const,
+          created: now,
+          model: agent.name,
+          system_fingerprint: agent.version,
+          choices: [{ index: 0, message: { role: 'assistant' as const, content: result.text, refusal: null }, logprobs: null, finish_reason: 'stop' as const }],
+          usage: usageWire(result.usage),
+        };
+      }
+      const chunk = (delta: object, finish: 'stop' | null) => ({
+        id,
+        object: 'chat.completion.chunk',
+        created: now,
+        model: agent.name,
+        system_fingerprint: agent.version,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      });
+      let sse: SseStream | undefined;
+      const begin = (): SseStream => {
+        if (sse) return sse;
+        sse = startSse(request, reply);
+        sse.send(undefined, chunk({ role: 'assistant', content: '' }, null));
+        return sse;
+      };
+      const abort = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      try {
+        const result = await runModel(deps.llm, agent, prompt, {
+          ...options,
+          signal: abort.signal,
+          onDelta: (text) => {
+            if (text) begin().send(undefined, chunk({ content: text }, null));
+          },
+        });
+        const stream = begin();
+        stream.send(undefined, chunk({}, 'stop'));
+        if (body.stream_options?.include_usage) {
+          stream.send(undefined, { ...chunk({}, null), choices: [], usage: usageWire(result.usage) });
+        }
+        stream.sendRaw('[DONE]');
+        stream.end();
+      } catch (error) {
+        if (!sse) throw error;
+        sse.send(undefined, errorBody(toAppError(error as Error), request.id));
+        sse.end();
+      }
+      return reply;
+    },
+  });
+}

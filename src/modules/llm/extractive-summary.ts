@@ -1,0 +1,51 @@
+// Function words that carry no topic; without them every sentence would score on "the" and "and".
+const stopwords = new Set(
+  (
+    'a about above after again against all also am an and any are as at be because been before being below ' +
+    'between both but by can could did do does doing down during each few for from further had has have having ' +
+    'he her here hers herself him himself his how i if in into is it its itself just me more most my myself no ' +
+    'nor not now of off on once only or other our ours ourselves out over own same she should so some such than ' +
+    'that the their theirs them themselves then there these they this those through to too under until up very ' +
+    'was we were what when where which while who whom why will with would you your yours yourself yourselves ' +
+    "it's i'm don't isn't aren't wasn't weren't can't won't there's that's one may might must shall us"
+  ).split(' '),
+);
+
+/** Splits prose into sentences at . ! ? (followed by space) and at blank or bulleted lines. */
+export function splitSentences(text: string): string[] {
+  return text
+    .split(/\n\s*\n|\n(?=\s*[-*•]\s)/)
+    .flatMap((block) => block.replace(/\s+/g, ' ').split(/(?<=[.!?]["')\]]?)\s+(?=\S)/))
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => /[\p{L}\p{N}]/u.test(sentence));
+}
+
+function contentWords(sentence: string): string[] {
+  const words = sentence.toLowerCase().match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
+  return words.filter((word) => word.length > 1 && !stopwords.has(word));
+}
+
+/**
+ * Extractive summary: scores each sentence by the summed frequency of its content words (normalised by
+ * the most frequent word, stopwords left out) and keeps the best `maxSentences` in their original order.
+ * Pure and deterministic; ties go to the earlier sentence.
+ */
+export function extractiveSummary(text: string, maxSentences = 3): string {
+  const sentences = splitSentences(text);
+  if (sentences.length <= maxSentences) return sentences.join(' ');
+  const wordsPerSentence = sentences.map(contentWords);
+  const frequency = new Map<string, number>();
+  for (const word of wordsPerSentence.flat()) frequency.set(word, (frequency.get(word) ?? 0) + 1);
+  let top = 1;
+  for (const count of frequency.values()) top = Math.max(top, count);
+  const scored = wordsPerSentence.map((words, index) => ({
+    index,
+    score: words.reduce((sum, word) => sum + (frequency.get(word) ?? 0) / top, 0),
+  }));
+  const kept = scored
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, Math.max(0, maxSentences))
+    .map((entry) => entry.index)
+    .sort((a, b) => a - b);
+  return kept.map((index) => sentences[index]).join(' ');
+}

@@ -1,0 +1,11 @@
+export { extractiveSummary } from './extractive-summary.js';
+export {
+  type LlmOptions,
+  type ModelRef,
+  OFFLINE_MODEL_ID,
+  type ProviderName,
+  type ProviderSettings,
+  providerNames,
+} from './llm.types.js';
+export { toLlmAppError } from './llm-errors.js';
+export { createLlmRegistry, type LlmRegistry } from './llm-registry.js';

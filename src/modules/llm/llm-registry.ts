@@ -1,0 +1,87 @@
+import type { LanguageModelV4 } from '@ai-sdk/provider';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  type BreakerStateName,
+  type LlmOptions,
+  type ModelRef,
+  OFFLINE_MODEL_ID,
+  type ProviderName,
+} from './llm.types.js';
+import { createLlmMetrics } from './llm-metrics.js';
+import { ProviderPolicies } from './provider-policies.js';
+import { createProviderModel, endpointOf } from './providers.js';
+import { withResilience } from './resilient-model.js';
+
+export interface LlmRegistry {
+  /**
+   * An AI SDK LanguageModel (V4) wrapped with timeout, retry, circuit breaker and metrics; cached per ref.
+   * Throws AppError llm_unavailable if the provider is not configured (e.g. no API key) with a message
+   * naming the env var to set.
+   */
+  model(ref: ModelRef): LanguageModelV4;
+  breakerStates(): Array<{ provider: string; state: BreakerStateName }>;
+}
+
+export interface LlmRegistryDeps {
+  options: LlmOptions;
+  metrics: Registry;
+  logger: Logger;
+}
+
+function configuredSecrets(options: LlmOptions): string[] {
+  const { openai, anthropic, google, openaiCompatible } = options.providers;
+  return [openai.apiKey, anthropic.apiKey, google.apiKey, openaiCompatible.apiKey].filter(
+    (key): key is string => typeof key === 'string' && key !== '',
+  );
+}
+
+export function createLlmRegistry({
+  options,
+  metrics: registry,
+  logger: parentLogger,
+}: LlmRegistryDeps): LlmRegistry {
+  const logger = parentLogger.child({ module: 'llm' });
+  const metrics = createLlmMetrics(registry);
+  const secrets = configuredSecrets(options);
+  const policies = new Map<string, { provider: ProviderName; policies: ProviderPolicies }>();
+  const models = new Map<string, LanguageModelV4>();
+
+  const policiesFor = (provider: ProviderName): ProviderPolicies => {
+    const key = `${provider} ${endpointOf(provider, options.providers)}`;
+    const existing = policies.get(key);
+    if (existing) return existing.policies;
+    const created = new ProviderPolicies(options, (state) => {
+      metrics.setBreakerState(provider, state);
+      logger.warn({ provider, state }, `LLM provider ${provider} circuit breaker is now ${state}`);
+    });
+    metrics.setBreakerState(provider, 'closed');
+    policies.set(key, { provider, policies: created });
+    return created;
+  };
+
+  return {
+    model(requested) {
+      // Every offline model name is the same model; one cache entry keeps the label set small.
+      const ref: ModelRef =
+        requested.provider === 'offline' ? { provider: 'offline', model: OFFLINE_MODEL_ID } : requested;
+      const key = `${ref.provider} ${ref.model}`;
+      const cached = models.get(key);
+      if (cached) return cached;
+      const inner = createProviderModel(ref, options.providers);
+      const wrapped = withResilience(inner, {
+        ref,
+        labels: { provider: ref.provider, model: inner.modelId },
+        policies: policiesFor(ref.provider),
+        metrics,
+        logger,
+        timeoutMs: options.timeoutMs,
+        secrets,
+      });
+      models.set(key, wrapped);
+      return wrapped;
+    },
+    breakerStates: () =>
+      [...policies.values()].map(({ provider, policies: entry }) => ({ provider, state: entry.state })),
+  };
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+const providerNames = ['offline', 'openai', 'anthropic', 'google', 'ollama', 'openai-compatible'] as const;
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const agentName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64, no leading symbol');
+const positiveInt = z.coerce.number().int().positive();
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are Berth, a helpful assistant. Answer clearly and concisely; say so when you do not know.';
+
+export const agentSchema = z.strictObject({
+  name: agentName,
+  description: z.string().max(500).optional(),
+  /** Provider and model; default: the `llm` section's. */
+  provider: z.enum(providerNames).optional(),
+  model: z.string().min(1).optional(),
+  systemPrompt: z.string().min(1).max(20_000).default(DEFAULT_SYSTEM_PROMPT),
+  /** How many earlier messages of the conversation the model sees. Default 20. */
+  historyWindow: positiveInt.max(500).default(20),
+  /** Cap on one reply. Default 1024. */
+  maxOutputTokens: positiveInt.max(200_000).default(1024),
+  /** Tokens (input + output) one conversation may spend in all; past it chat answers token_budget_exceeded. Default 200000. */
+  tokenBudget: positiveInt.default(200_000),
+  temperature: z.coerce.number().min(0).max(2).optional(),
+});
+
+const commaList = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : value,
+  z.array(z.string().min(1)),
+);
+
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        /** Listen address. Default 127.0.0.1 (loopback only). */
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.coerce.number().int().min(0).max(65_535).default(8080),
+        /** Largest request body. Default 1 MiB. */
+        bodyLimitBytes: positiveInt.default(1_048_576),
+        /** How long SIGTERM waits for in-flight requests and streams. Default 10 s. */
+        shutdownGraceMs: positiveInt.default(10_000),
+        /** Requests taking longer are answered 503 by Node. Default 120 s. */
+        requestTimeoutMs: positiveInt.default(120_000),
+      })
+      .prefault({}),
+    /** Embedded store and other local state. Default ./.berth */
+    dataDir: z.string().min(1).default('./.berth'),
+    /** postgres://… — when set, Postgres replaces the embedded store. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    logLevel: z.enum(logLevels).default('info'),
+    auth: z
+      .strictObject({
+        /** auto: keys are required as soon as one exists; off: never (only for trusted networks). */
+        mode: z.enum(['auto', 'off']).default('auto'),
+        apiKeys: commaList.default([]),
+      })
+      .prefault({}),
+    llm: z
+      .strictObject({
+        provider: z.enum(providerNames).default('offline'),
+        model: z.string().min(1).optional(),
+        timeoutMs: positiveInt.default(60_000),
+        maxRetries: z.coerce.number().int().min(0).max(10).default(2),
+        retryBaseDelayMs: positiveInt.default(500),
+        breaker: z
+          .strictObject({
+            consecutiveFailures: positiveInt.default(5),
+            halfOpenAfterMs: positiveInt.default(30_000),
+          })
+          .prefault({}),
+        openai: z.strictObject({ apiKey: z.string().optional(), baseUrl: httpUrl.optional() }).prefault({}),
+        anthropic: z.strictObject({ apiKey: z.string().optional(), baseUrl: httpUrl.optional() }).prefault({}),
+        google: z.strictObject({ apiKey: z.string().optional(), baseUrl: httpUrl.optional() }).prefault({}),
+        ollama: z.strictObject({ baseUrl: httpUrl.default('http://127.0.0.1:11434') }).prefault({}),
+        openaiCompatible: z
+          .strictObject({ baseUrl: httpUrl.optional(), apiKey: z.string().optional() })
+          .prefault({}),
+      })
+      .prefault({}),
+    chat: z
+      .strictObject({
+        /** Longest accepted user message, in characters. Default 32000. */
+        maxMessageChars: positiveInt.max(1_000_000).default(32_000),
+      })
+      .prefault({}),
+    agents: z.array(agentSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    if (config.llm.provider !== 'offline' && !config.llm.model) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['llm', 'model'],
+        message: `is required when the provider is ${config.llm.provider}`,
+      });
+    }
+    const seen = new Set<string>();
+    config.agents.forEach((agent, index) => {
+      if (seen.has(agent.name)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', index, 'name'], message: `"${agent.name}" is declared twice` });
+      }
+      seen.add(agent.name);
+      if (agent.provider && agent.provider !== 'offline' && !agent.model) {
+        ctx.addIssue({ code: 'custom', path: ['agents', index, 'model'], message: 'is required with a provider' });
+      }
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type AgentConfig = z.output<typeof agentSchema>;
+export type LlmConfig = Config['llm'];

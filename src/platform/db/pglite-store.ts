@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { countPendingMigrations, migrationsFolder } from './migrations.js';
+import * as schema from './schema.js';
+import type { Db, Store } from './store.js';
+
+export interface PgliteStoreOptions {
+  /** Directory of the database files; created when missing. `memory://` keeps it in memory. */
+  dataDir: string;
+  /** A gzipped data-dir tarball (see pglite-template.ts) that makes a new database start in ~0.6 s instead of ~4 s of initdb. */
+  templatePath?: string;
+}
+
+const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
+
+export async function openPgliteStore(options: PgliteStoreOptions): Promise<Store> {
+  const inMemory = options.dataDir.startsWith('memory://');
+  const fresh = inMemory || isEmptyDir(options.dataDir);
+  if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
+  const useTemplate = fresh && options.templatePath !== undefined && existsSync(options.templatePath);
+  const client = await PGlite.create(options.dataDir, {
+    loadDataDir: useTemplate ? new Blob([readFileSync(options.templatePath as string)]) : undefined,
+  });
+  const db: Db = drizzle({ client, schema });
+  return {
+    kind: 'pglite',
+    db,
+    // One process owns a PGlite directory, so no cross-process lock is needed here.
+    migrate: () => migrate(drizzle({ client, schema }), { migrationsFolder }),
+    ping: async () => {
+      await client.query('SELECT 1');
+    },
+    pendingMigrations: () => countPendingMigrations(db),
+    close: () => client.close(),
+  };
+}

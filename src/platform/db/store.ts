@@ -1,0 +1,27 @@
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle; repositories accept either a Db or a Tx. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+/** The one store Berth runs on: embedded PGlite or a Postgres server, with the same schema and migrations. */
+export interface Store {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Db;
+  /** Applies pending migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /** Resolves when the store answers a trivial query within its timeout. */
+  ping(): Promise<void>;
+  /** How many known migrations are not applied yet (0 = up to date). */
+  pendingMigrations(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Rows of a raw query; both drivers return `{ rows }`, which the generic PgDatabase type cannot know. */
+export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,49 @@
+/** Every error code Berth returns, with its HTTP status. One table, so clients can rely on it. */
+export const errorCodes = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  agent_not_found: 404,
+  conversation_not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  token_budget_exceeded: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  llm_error: 502,
+  llm_unavailable: 503,
+  not_ready: 503,
+  shutting_down: 503,
+  llm_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export interface AppErrorOptions {
+  details?: unknown;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.httpStatus = errorCodes[code];
+    this.details = options.details;
+  }
+}
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+/** Expected failures are values: validators and policy checks return this instead of throwing. */
+export type Result<T, E = AppError> = { ok: true; value: T } | { ok: false; error: E };
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const fail = <E>(error: E): Result<never, E> => ({ ok: false, error });

@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode, isAppError } from '../errors.js';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown; request_id: string };
+}
+
+const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'Request body is larger than the limit' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: 'Content-Type must be application/json',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: 'Request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', message: 'Request body is empty; a JSON object is expected' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'validation_failed', message: 'Content-Length does not match the body' },
+};
+
+function zodDetails(error: FastifyError) {
+  if (!hasZodFastifySchemaValidationErrors(error)) return undefined;
+  return error.validation.map((issue) => ({
+    field: [error.validationContext, ...issue.instancePath.split('/').filter(Boolean)].join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Maps anything thrown in a request to one error shape. Unknown errors become a logged, generic 500. */
+export function toAppError(error: FastifyError | Error): AppError {
+  if (isAppError(error)) return error;
+  const fastifyError = error as FastifyError;
+  const details = zodDetails(fastifyError);
+  if (details) {
+    const first = details[0];
+    return new AppError('validation_failed', `Invalid request: ${first?.field} ${first?.message}`, { details });
+  }
+  if (fastifyError.validation) {
+    return new AppError('validation_failed', `Invalid request: ${fastifyError.message}`);
+  }
+  const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
+  if (known) return new AppError(known.code, known.message);
+  if (error instanceof SyntaxError) return new AppError('invalid_json', 'Request body is not valid JSON');
+  return new AppError('internal_error', 'Internal error', { cause: error });
+}
+
+export function errorBody(error: AppError, requestId: string): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+      request_id: requestId,
+    },
+  };
+}
+
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const appError = toAppError(error);
+  if (appError.httpStatus >= 500) {
+    request.log.error({ err: appError.code === 'internal_error' ? error : appError }, appError.message);
+  } else {
+    request.log.info({ code: appError.code }, appError.message);
+  }
+  return reply.status(appError.httpStatus).send(errorBody(appError, request.id));
+}

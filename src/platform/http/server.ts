@@ -1,0 +1,91 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { AppError } from '../errors.js';
+import type { HttpMetrics, Logger } from '../telemetry/index.js';
+import { type Authenticator, authHook } from './auth.js';
+import { errorBody, handleError } from './error-handler.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: HttpMetrics;
+  authenticator: Authenticator;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  version: string;
+}
+
+function observeDuration(app: HttpApp, metrics: HttpMetrics) {
+  app.addHook('onRequest', async (request, reply) => {
+    const started = process.hrtime.bigint();
+    // 'finish' fires for ordinary and for hijacked (streamed) replies alike.
+    reply.raw.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.requestDuration.observe(
+        { method: request.method, route, status_code: String(reply.raw.statusCode) },
+        seconds,
+      );
+    });
+  });
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpApp> {
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance,
+    genReqId: requestIdFrom,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    bodyLimit: options.bodyLimitBytes,
+    requestTimeout: options.requestTimeoutMs,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a text/plain body would otherwise reach validation and get a confusing 400 instead of 415.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).send(errorBody(error, request.id));
+  });
+  app.decorateRequest('principal');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  observeDuration(app, options.metrics);
+  app.addHook('onRequest', authHook(options.authenticator));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Berth API', version: options.version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { REQUEST_ID_HEADER } from './request-id.js';
+
+export interface SseStream {
+  /** Writes one event; `data` is JSON-encoded. Returns false once the client has gone. */
+  send(event: string | undefined, data: unknown): boolean;
+  /** Writes a data line as is (OpenAI's terminating `[DONE]`). */
+  sendRaw(data: string): boolean;
+  end(): void;
+  /** Aborts when the client disconnects before end(). */
+  readonly signal: AbortSignal;
+}
+
+export const wantsEventStream = (request: FastifyRequest): boolean =>
+  (request.headers.accept ?? '').includes('text/event-stream');
+
+/** Takes over the reply and streams Server-Sent Events; the caller must end() it. */
+export function startSse(request: FastifyRequest, reply: FastifyReply): SseStream {
+  const controller = new AbortController();
+  let ended = false;
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    // Stops nginx-style proxies from buffering the stream.
+    'x-accel-buffering': 'no',
+    [REQUEST_ID_HEADER]: request.id,
+  });
+  res.flushHeaders();
+  res.on('close', () => {
+    if (!ended) controller.abort(new Error('client disconnected'));
+  });
+  return {
+    signal: controller.signal,
+    send(event, data) {
+      if (ended || res.destroyed) return false;
+      const head = event ? `event: ${event}\n` : '';
+      return res.write(`${head}data: ${JSON.stringify(data)}\n\n`);
+    },
+    sendRaw(data) {
+      if (ended || res.destroyed) return false;
+      return res.write(`data: ${data}\n\n`);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      res.end();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { defineChatApiSuite } from './chat-api.suite.js';
+
+defineChatApiSuite('PGlite', async () => ({}));

@@ -1,0 +1,223 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the fake server does with the next chat completion request. */
+export type FakeBehaviour =
+  | { kind: 'ok'; text: string; usage: FakeUsage }
+  | { kind: 'status'; status: number; body: unknown }
+  | { kind: 'hang' }
+  | { kind: 'hang-after'; text: string }
+  | { kind: 'malformed' };
+
+export interface FakeUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  /** Parsed JSON body, or undefined when the body was empty or not JSON. */
+  body: ChatRequestBody | undefined;
+}
+
+export interface ChatRequestBody {
+  model?: string;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  messages?: Array<{ role: string; content: unknown }>;
+  [key: string]: unknown;
+}
+
+export interface FakeOpenAI {
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:41234/v1`. */
+  url: string;
+  /** Queues behaviours; each chat completion request takes the next one (FIFO). */
+  enqueue(...behaviours: FakeBehaviour[]): void;
+  /** Every request received, in order (models listing included). */
+  requests: RecordedRequest[];
+  /** Chat completion requests only. */
+  chatRequests(): RecordedRequest[];
+  /** Forgets queued behaviours and recorded requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface FakeOpenAIOptions {
+  /** Used when the queue is empty. Default: `ok('Hello from the fake OpenAI server.')`. */
+  fallback?: FakeBehaviour;
+  model?: string;
+}
+
+const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+/** Builders for the behaviour queue. */
+export const fakeReply = {
+  ok: (text: string, usage?: Partial<FakeUsage>): FakeBehaviour => ({
+    kind: 'ok',
+    text,
+    usage: {
+      inputTokens: usage?.inputTokens ?? 10,
+      outputTokens: usage?.outputTokens ?? estimateTokens(text),
+    },
+  }),
+  status: (status: number, body?: unknown): FakeBehaviour => ({
+    kind: 'status',
+    status,
+    body: body ?? { error: { message: `fake error ${status}`, type: 'fake_error', code: String(status) } },
+  }),
+  /** Never answers; the connection stays open until the client aborts or the server closes. */
+  hang: (): FakeBehaviour => ({ kind: 'hang' }),
+  /** Streams `text` (headers and deltas), then goes silent without finishing. Plain requests hang. */
+  hangAfter: (text: string): FakeBehaviour => ({ kind: 'hang-after', text }),
+  /** 200 with a body that is not valid JSON (or SSE events that are not). */
+  malformed: (): FakeBehaviour => ({ kind: 'malformed' }),
+};
+
+export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const fallback = options.fallback ?? fakeReply.ok('Hello from the fake OpenAI server.');
+  const model = options.model ?? 'fake-model';
+  const queue: FakeBehaviour[] = [];
+  const requests: RecordedRequest[] = [];
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => res.destroy());
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      body: parseBody(raw),
+    };
+    requests.push(recorded);
+    if (req.method === 'GET' && path === '/v1/models') sendModels(res, model);
+    else if (req.method === 'POST' && path === '/v1/chat/completions') {
+      respond(res, queue.shift() ?? fallback, recorded.body ?? {}, model);
+    } else sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
+  }
+
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    enqueue: (...behaviours) => queue.push(...behaviours),
+    requests,
+    chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions'),
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(raw: string): ChatRequestBody | undefined {
+  if (raw === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as ChatRequestBody) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function sendModels(res: ServerResponse, model: string): void {
+  sendJson(res, 200, {
+    object: 'list',
+    data: [{ id: model, object: 'model', created: 0, owned_by: 'berth-test' }],
+  });
+}
+
+function respond(res: ServerResponse, behaviour: FakeBehaviour, body: ChatRequestBody, model: string): void {
+  const stream = body.stream === true;
+  if (behaviour.kind === 'status') sendJson(res, behaviour.status, behaviour.body);
+  else if (behaviour.kind === 'malformed') sendMalformed(res, stream);
+  else if (behaviour.kind === 'hang-after' && stream) {
+    streamCompletion(res, { text: behaviour.text, model, finish: false });
+  } else if (behaviour.kind === 'ok' && !stream) {
+    sendJson(res, 200, completion(behaviour.text, behaviour.usage, model));
+  } else if (behaviour.kind === 'ok') {
+    const usage = body.stream_options?.include_usage === true ? behaviour.usage : undefined;
+    streamCompletion(res, { text: behaviour.text, model, finish: true, usage });
+  }
+  // 'hang' (and 'hang-after' on a plain request): never answer.
+}
+
+function sendMalformed(res: ServerResponse, stream: boolean): void {
+  if (!stream) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"id":"chatcmpl-broken","choices":[{"message":');
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end('data: {"id":"chatcmpl-broken","choices":[{"delta":\n\ndata: [DONE]\n\n');
+}
+
+function completion(text: string, usage: FakeUsage, model: string) {
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+    usage: {
+      prompt_tokens: usage.inputTokens,
+      completion_tokens: usage.outputTokens,
+      total_tokens: usage.inputTokens + usage.outputTokens,
+    },
+  };
+}
+
+interface StreamPlan {
+  text: string;
+  model: string;
+  finish: boolean;
+  usage?: FakeUsage;
+}
+
+function streamCompletion(res: ServerResponse, plan: StreamPlan): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: plan.model, choices, ...extra })}\n\n`;
+  res.write(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+  for (const piece of plan.text.match(/\S+\s*|\s+/g) ?? []) {
+    res.write(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
+  }
+  if (!plan.finish) return;
+  res.write(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]));
+  if (plan.usage) {
+    const { inputTokens, outputTokens } = plan.usage;
+    res.write(
+      chunk([], {
+        usage: {
+          prompt_tokens: inputTokens,
+          completion_tokens: outputTokens,
+          total_tokens: inputTokens + outputTokens,
+        },
+      }),
+    );
+  }
+  res.end('data: [DONE]\n\n');
+}
