@@ -1,7 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { createAgentCatalog, registerAgentRoutes } from './modules/agents/index.js';
 import { createApiKeysRepository, createAuthService } from './modules/auth/index.js';
-import { createChatRepository, createChatService, registerChatRoutes, registerOpenAiRoutes } from './modules/chat/index.js';
+import {
+  createChatRepository,
+  createChatService,
+  registerChatRoutes,
+  registerOpenAiRoutes,
+} from './modules/chat/index.js';
 import { createLlmRegistry, type LlmOptions } from './modules/llm/index.js';
 import { type Config, isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';

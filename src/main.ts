@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
+import { StartupError } from './app.js';
 import { runKeysCommand } from './cli/keys-command.js';
 import { runServer } from './cli/run-server.js';
-import { StartupError } from './app.js';
-import { isAppError } from './platform/errors.js';
 import { loadConfig } from './platform/config/index.js';
 import { openStore } from './platform/db/index.js';
+import { isAppError } from './platform/errors.js';
 import { createLogger } from './platform/telemetry/index.js';
 import { VERSION } from './version.js';
 
@@ -37,9 +37,11 @@ async function main(argv: string[]): Promise<number> {
     strict: false,
     options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   });
-  if (values.version) return print(VERSION), 0;
   const [command = 'start', ...rest] = positionals;
-  if (values.help || command === 'help') return print(help), 0;
+  if (values.version || values.help || command === 'help') {
+    print(values.version ? VERSION : help);
+    return 0;
+  }
   if (!['start', 'migrate', 'keys'].includes(command)) {
     printError(`berth: unknown command "${command}"\n\n${help}`);
     return 2;

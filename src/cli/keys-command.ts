@@ -1,21 +1,36 @@
+import { defaultPgliteTemplate } from '../app.js';
 import { createApiKeysRepository, createAuthService } from '../modules/auth/index.js';
 import type { Config } from '../platform/config/index.js';
 import { openStore } from '../platform/db/index.js';
-import { defaultPgliteTemplate } from '../app.js';
 
 const usage = 'usage: berth keys create <name> | berth keys list | berth keys revoke <id-or-prefix>';
 
 /** `berth keys …`: manages the API keys kept (hashed) in the store. */
-export async function runKeysCommand(config: Config, args: string[], out: (line: string) => void): Promise<number> {
+export async function runKeysCommand(
+  config: Config,
+  args: string[],
+  out: (line: string) => void,
+): Promise<number> {
   const [action, argument] = args;
   if (!action || !['create', 'list', 'revoke'].includes(action) || (action !== 'list' && !argument)) {
-    out(action && !['create', 'list', 'revoke'].includes(action) ? `unknown keys action "${action}"\n${usage}` : usage);
+    out(
+      action && !['create', 'list', 'revoke'].includes(action)
+        ? `unknown keys action "${action}"\n${usage}`
+        : usage,
+    );
     return 2;
   }
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteTemplatePath: defaultPgliteTemplate });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgliteTemplatePath: defaultPgliteTemplate,
+  });
   try {
     await store.migrate();
-    const auth = createAuthService(createApiKeysRepository(store.db), { mode: config.auth.mode, envKeys: [] });
+    const auth = createAuthService(createApiKeysRepository(store.db), {
+      mode: config.auth.mode,
+      envKeys: [],
+    });
     if (action === 'create') {
       const { key, record } = await auth.createKey(argument as string);
       out(`Created key "${record.name}" (id ${record.id}).`);
@@ -25,11 +40,14 @@ export async function runKeysCommand(config: Config, args: string[], out: (line:
       const keys = await auth.listKeys();
       if (keys.length === 0) out('No keys in the store.');
       for (const k of keys) {
-        out(`${k.id}  ${k.prefix}…  ${k.name}  created ${k.createdAt.toISOString()}${k.revokedAt ? `  REVOKED ${k.revokedAt.toISOString()}` : ''}`);
+        out(
+          `${k.id}  ${k.prefix}…  ${k.name}  created ${k.createdAt.toISOString()}${k.revokedAt ? `  REVOKED ${k.revokedAt.toISOString()}` : ''}`,
+        );
       }
     } else {
       const revoked = await auth.revokeKey(argument as string);
-      for (const k of revoked) out(`Revoked key "${k.name}" (id ${k.id}); running servers refuse it within 5 s.`);
+      for (const k of revoked)
+        out(`Revoked key "${k.name}" (id ${k.id}); running servers refuse it within 5 s.`);
     }
     return 0;
   } finally {

@@ -19,7 +19,10 @@ interface History {
 }
 
 /** The HTTP API contract, run once per store (PGlite and Postgres). */
-export function defineChatApiSuite(storeName: string, storeOptions: () => Promise<StartOptions & { cleanup?: () => Promise<void> }>) {
+export function defineChatApiSuite(
+  storeName: string,
+  storeOptions: () => Promise<StartOptions & { cleanup?: () => Promise<void> }>,
+) {
   describe(`chat API on ${storeName}`, () => {
     let berth: BerthInstance;
     let fake: FakeOpenAI;
@@ -61,11 +64,15 @@ export function defineChatApiSuite(storeName: string, storeOptions: () => Promis
       await cleanup?.();
     });
 
-    const chat = (body: unknown, headers?: Record<string, string>) => postJson<ChatBody & ErrorBody>(`${berth.url}/api/chat`, body, headers);
+    const chat = (body: unknown, headers?: Record<string, string>) =>
+      postJson<ChatBody & ErrorBody>(`${berth.url}/api/chat`, body, headers);
     const history = (userId: string) => getJson<History>(`${berth.url}/api/chat/history/${userId}`);
 
     it('answers health, readiness and startup probes', async () => {
-      expect((await getJson(`${berth.url}/healthz`)).body).toMatchObject({ status: 'ok', version: expect.any(String) });
+      expect((await getJson(`${berth.url}/healthz`)).body).toMatchObject({
+        status: 'ok',
+        version: expect.any(String),
+      });
       expect((await getJson(`${berth.url}/health`)).status).toBe(200);
       const ready = await getJson(`${berth.url}/readyz`);
       expect(ready.status).toBe(200);
@@ -103,7 +110,9 @@ export function defineChatApiSuite(storeName: string, storeOptions: () => Promis
         ['user', 'And again'],
         ['assistant', second.body.response.slice(0, 11)],
       ]);
-      const conversation = await getJson<History>(`${berth.url}/api/conversations/${first.body.conversation_id}`);
+      const conversation = await getJson<History>(
+        `${berth.url}/api/conversations/${first.body.conversation_id}`,
+      );
       expect(conversation.body.messages).toHaveLength(4);
     });
 
@@ -113,7 +122,10 @@ export function defineChatApiSuite(storeName: string, storeOptions: () => Promis
       expect(reply.body.request_id).toBe('req-abc-123');
       const lines = berth.logs.filter((line) => line.request_id === 'req-abc-123');
       expect(lines.length).toBeGreaterThanOrEqual(2);
-      const forged = await chat({ message: 'x', user_id: 'tracer' }, { 'x-request-id': 'bad id\twith spaces' });
+      const forged = await chat(
+        { message: 'x', user_id: 'tracer' },
+        { 'x-request-id': 'bad id\twith spaces' },
+      );
       expect(forged.body.request_id).not.toContain(' ');
     });
 
@@ -151,7 +163,7 @@ export function defineChatApiSuite(storeName: string, storeOptions: () => Promis
       expect(done?.event).toBe('done');
       const final = done?.data as ChatBody;
       expect(tokens.map((t) => (t.data as { delta: string }).delta).join('')).toBe(final.response);
-      expect(final.conversation_id).toBe((events[0]?.data as ChatBody).conversation_id);
+      expect(final.conversation_id).toBe((events[0]?.data as ChatBody | undefined)?.conversation_id);
       expect((await history('streamer')).body.messages).toHaveLength(2);
     });
 
@@ -160,17 +172,43 @@ export function defineChatApiSuite(storeName: string, storeOptions: () => Promis
         ['malformed JSON', () => chat('{"message": "hi",', {}), 400, 'invalid_json'],
         ['a number for message', () => chat({ message: 42, user_id: 'bad' }), 400, 'validation_failed'],
         ['an empty message', () => chat({ message: '   ', user_id: 'bad' }), 400, 'validation_failed'],
-        ['an over-long message', () => chat({ message: 'x'.repeat(201), user_id: 'bad' }), 400, 'validation_failed'],
-        ['an unknown field', () => chat({ message: 'hi', user_id: 'bad', mesage: 'typo' }), 400, 'validation_failed'],
-        ['an unknown agent', () => chat({ message: 'hi', user_id: 'bad', agent: 'nobody' }), 404, 'agent_not_found'],
+        [
+          'an over-long message',
+          () => chat({ message: 'x'.repeat(201), user_id: 'bad' }),
+          400,
+          'validation_failed',
+        ],
+        [
+          'an unknown field',
+          () => chat({ message: 'hi', user_id: 'bad', mesage: 'typo' }),
+          400,
+          'validation_failed',
+        ],
+        [
+          'an unknown agent',
+          () => chat({ message: 'hi', user_id: 'bad', agent: 'nobody' }),
+          404,
+          'agent_not_found',
+        ],
         [
           'an unknown conversation',
-          () => chat({ message: 'hi', user_id: 'bad', conversation_id: '00000000-0000-4000-8000-000000000000' }),
+          () =>
+            chat({ message: 'hi', user_id: 'bad', conversation_id: '00000000-0000-4000-8000-000000000000' }),
           404,
           'conversation_not_found',
         ],
-        ['a body over the limit', () => chat({ message: 'x'.repeat(4000), user_id: 'bad' }), 413, 'payload_too_large'],
-        ['a wrong content type', () => chat('message=hi', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],
+        [
+          'a body over the limit',
+          () => chat({ message: 'x'.repeat(4000), user_id: 'bad' }),
+          413,
+          'payload_too_large',
+        ],
+        [
+          'a wrong content type',
+          () => chat('message=hi', { 'content-type': 'text/plain' }),
+          415,
+          'unsupported_media_type',
+        ],
       ];
       it.each(cases)('%s', async (_name, send, status, code) => {
         const reply = await send();
@@ -245,17 +283,27 @@ export function defineChatApiSuite(storeName: string, storeOptions: () => Promis
 
     it('exposes Prometheus metrics for HTTP, the process and the LLM', async () => {
       const text = await (await fetch(`${berth.url}/metrics`)).text();
-      expect(text).toMatch(/berth_http_request_duration_seconds_count\{method="POST",route="\/api\/chat",status_code="200"\} [1-9]/);
+      expect(text).toMatch(
+        /berth_http_request_duration_seconds_count\{method="POST",route="\/api\/chat",status_code="200"\} [1-9]/,
+      );
       expect(text).toMatch(/process_resident_memory_bytes \d+/);
       expect(text).toMatch(/berth_llm_calls_total\{[^}]*provider="offline"[^}]*\} [1-9]/);
       expect(text).toMatch(/berth_llm_tokens_total\{[^}]*kind="output"[^}]*\} [1-9]/);
     });
 
     it('publishes an OpenAPI document generated from the schemas', async () => {
-      const doc = await getJson<{ openapi: string; paths: Record<string, unknown> }>(`${berth.url}/api/openapi.json`);
+      const doc = await getJson<{ openapi: string; paths: Record<string, unknown> }>(
+        `${berth.url}/api/openapi.json`,
+      );
       expect(doc.body.openapi).toMatch(/^3\./);
       expect(Object.keys(doc.body.paths)).toEqual(
-        expect.arrayContaining(['/api/chat', '/api/chat/history/{user_id}', '/api/conversations/{id}', '/v1/chat/completions', '/v1/models']),
+        expect.arrayContaining([
+          '/api/chat',
+          '/api/chat/history/{user_id}',
+          '/api/conversations/{id}',
+          '/v1/chat/completions',
+          '/v1/models',
+        ]),
       );
     });
   });

@@ -48,7 +48,10 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthInsta
       done();
     },
   });
-  const app = await createApp(loaded.value, { logger: createLogger(loaded.value.logLevel, sink), pgliteTemplatePath: PGLITE_TEMPLATE });
+  const app = await createApp(loaded.value, {
+    logger: createLogger(loaded.value.logLevel, sink),
+    pgliteTemplatePath: PGLITE_TEMPLATE,
+  });
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
   app.markStarted();
   return {

@@ -21,6 +21,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   /** Parsed JSON body, or undefined when the body was empty or not JSON. */
   body: ChatRequestBody | undefined;
+  /** True once the client closed the connection before the response was complete (it aborted). */
+  abandoned: boolean;
 }
 
 export interface ChatRequestBody {
@@ -94,8 +96,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       path,
       headers: req.headers,
       body: parseBody(raw),
+      abandoned: false,
     };
     requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableEnded) recorded.abandoned = true;
+    });
     if (req.method === 'GET' && path === '/v1/models') sendModels(res, model);
     else if (req.method === 'POST' && path === '/v1/chat/completions') {
       respond(res, queue.shift() ?? fallback, recorded.body ?? {}, model);

@@ -29,7 +29,10 @@ function stableJson(value: unknown): string {
 }
 
 export function agentVersion(agent: Omit<Agent, 'version'>, baseUrl: string | undefined): string {
-  return createHash('sha256').update(stableJson({ ...agent, baseUrl })).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(stableJson({ ...agent, baseUrl }))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function providerBaseUrl(config: Config, provider: ModelRef['provider']): string | undefined {
@@ -57,7 +60,10 @@ function resolve(raw: AgentConfig, config: Config): Agent {
 export function createAgentCatalog(config: Config): AgentCatalog {
   const declared = config.agents.some((agent) => agent.name === 'default')
     ? config.agents
-    : [agentSchema.parse({ name: 'default', description: 'The built-in general assistant' }), ...config.agents];
+    : [
+        agentSchema.parse({ name: 'default', description: 'The built-in general assistant' }),
+        ...config.agents,
+      ];
   const agents = new Map(declared.map((raw) => [raw.name, resolve(raw, config)]));
   return {
     defaultName: 'default',

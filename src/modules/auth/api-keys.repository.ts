@@ -22,7 +22,12 @@ export function createApiKeysRepository(db: Db) {
     revokedAt: apiKeys.revokedAt,
   };
   return {
-    async insert(row: { tenantId: string; name: string; keyHash: string; prefix: string }): Promise<ApiKeyRecord> {
+    async insert(row: {
+      tenantId: string;
+      name: string;
+      keyHash: string;
+      prefix: string;
+    }): Promise<ApiKeyRecord> {
       const [created] = await db.insert(apiKeys).values(row).returning(columns);
       if (!created) throw new Error('insert returned no row');
       return created;
@@ -37,7 +42,10 @@ export function createApiKeysRepository(db: Db) {
     },
     list: (): Promise<ApiKeyRecord[]> => db.select(columns).from(apiKeys).orderBy(desc(apiKeys.createdAt)),
     async countActive(): Promise<number> {
-      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(apiKeys).where(isNull(apiKeys.revokedAt));
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(apiKeys)
+        .where(isNull(apiKeys.revokedAt));
       return row?.n ?? 0;
     },
     /** Revokes by id or by prefix; returns the revoked keys (none when nothing matched). */

@@ -59,7 +59,10 @@ export function createAuthService(repo: ApiKeysRepository, options: AuthServiceO
     async createKey(name: string): Promise<{ key: string; record: ApiKeyRecord }> {
       const trimmed = name.trim();
       if (!/^[\w .:@-]{1,64}$/.test(trimmed)) {
-        throw new AppError('validation_failed', `Key name "${name}" must be 1-64 letters, digits, spaces or ._:@-`);
+        throw new AppError(
+          'validation_failed',
+          `Key name "${name}" must be 1-64 letters, digits, spaces or ._:@-`,
+        );
       }
       const key = `berth_${randomBytes(24).toString('base64url')}`;
       const record = await repo.insert({
@@ -73,7 +76,8 @@ export function createAuthService(repo: ApiKeysRepository, options: AuthServiceO
     listKeys: () => repo.list(),
     async revokeKey(idOrPrefix: string): Promise<ApiKeyRecord[]> {
       const revoked = await repo.revoke(idOrPrefix);
-      if (revoked.length === 0) throw new AppError('not_found', `No active key with id or prefix "${idOrPrefix}"`);
+      if (revoked.length === 0)
+        throw new AppError('not_found', `No active key with id or prefix "${idOrPrefix}"`);
       return revoked;
     },
   };

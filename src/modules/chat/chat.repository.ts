@@ -82,14 +82,21 @@ export function createChatRepository(db: Db) {
         const { conversation: c, assistant } = turn;
         const spent = assistant.inputTokens + assistant.outputTokens;
         if (c.isNew) {
-          await tx.insert(conversations).values({ id: c.id, tenantId: c.tenantId, userId: c.userId, agent: c.agent, tokensUsed: spent });
+          await tx
+            .insert(conversations)
+            .values({ id: c.id, tenantId: c.tenantId, userId: c.userId, agent: c.agent, tokensUsed: spent });
         } else {
           await tx
             .update(conversations)
             .set({ tokensUsed: sql`${conversations.tokensUsed} + ${spent}`, updatedAt: new Date() })
             .where(eq(conversations.id, c.id));
         }
-        const common = { tenantId: c.tenantId, conversationId: c.id, agentVersion: turn.agentVersion, requestId: turn.requestId };
+        const common = {
+          tenantId: c.tenantId,
+          conversationId: c.id,
+          agentVersion: turn.agentVersion,
+          requestId: turn.requestId,
+        };
         const inserted = await tx
           .insert(messages)
           .values([

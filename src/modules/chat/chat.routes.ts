@@ -1,8 +1,15 @@
 import { z } from 'zod';
-import { type HttpApp, type SseStream, startSse, toAppError, wantsEventStream, errorBody } from '../../platform/http/index.js';
+import {
+  errorBody,
+  type HttpApp,
+  type SseStream,
+  startSse,
+  toAppError,
+  wantsEventStream,
+} from '../../platform/http/index.js';
+import type { StoredMessage } from './chat.repository.js';
 import { chatBody, chatReply, errorReply, historyReply, userId } from './chat.schemas.js';
 import type { ChatReply, ChatService } from './chat.service.js';
-import type { StoredMessage } from './chat.repository.js';
 
 const toWire = (reply: ChatReply, requestId: string) => ({
   conversation_id: reply.conversationId,
@@ -23,7 +30,16 @@ const historyWire = (messages: StoredMessage[]) => ({
   })),
 });
 
-const errors = { 400: errorReply, 401: errorReply, 404: errorReply, 409: errorReply, 422: errorReply, 502: errorReply, 503: errorReply, 504: errorReply };
+const errors = {
+  400: errorReply,
+  401: errorReply,
+  404: errorReply,
+  409: errorReply,
+  422: errorReply,
+  502: errorReply,
+  503: errorReply,
+  504: errorReply,
+};
 
 export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxMessageChars: number }) {
   const { chat } = deps;
@@ -32,7 +48,8 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
     url: '/api/chat',
     schema: {
       tags: ['chat'],
-      description: 'One chat turn. With `Accept: text/event-stream` the answer streams as SSE: `start`, `token`…, then `done` with the same fields as the JSON reply (or `error`).',
+      description:
+        'One chat turn. With `Accept: text/event-stream` the answer streams as SSE: `start`, `token`…, then `done` with the same fields as the JSON reply (or `error`).',
       body: chatBody(deps.maxMessageChars),
       response: { 200: chatReply, ...errors },
     },
@@ -55,7 +72,11 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
       const begin = (): SseStream => {
         if (sse) return sse;
         sse = startSse(request, reply);
-        sse.send('start', { conversation_id: meta.conversationId, agent_version: meta.agentVersion, request_id: request.id });
+        sse.send('start', {
+          conversation_id: meta.conversationId,
+          agent_version: meta.agentVersion,
+          request_id: request.id,
+        });
         return sse;
       };
       // A client that goes away mid-answer cancels the model call; nothing is stored for that turn.
@@ -96,7 +117,9 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
       response: { 200: historyReply, 400: errorReply },
     },
     handler: async (request) =>
-      historyWire(await chat.userHistory(request.principal.tenantId, request.params.user_id, request.query.limit)),
+      historyWire(
+        await chat.userHistory(request.principal.tenantId, request.params.user_id, request.query.limit),
+      ),
   });
 
   app.route({

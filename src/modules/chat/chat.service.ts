@@ -55,7 +55,10 @@ export function createChatService(deps: { repo: ChatRepository; agents: AgentCat
       throw new AppError('conversation_not_found', `Conversation ${input.conversationId} does not exist`);
     }
     if (input.agent !== undefined && input.agent !== found.agent) {
-      throw new AppError('conflict', `Conversation ${found.id} belongs to agent "${found.agent}", not "${input.agent}"`);
+      throw new AppError(
+        'conflict',
+        `Conversation ${found.id} belongs to agent "${found.agent}", not "${input.agent}"`,
+      );
     }
     const agent = agents.get(found.agent);
     if (found.tokensUsed >= agent.tokenBudget) {
@@ -103,7 +106,8 @@ export function createChatService(deps: { repo: ChatRepository; agents: AgentCat
       return repo.conversationMessages(tenantId, id);
     },
 
-    userHistory: (tenantId: string, userId: string, limit: number) => repo.userMessages(tenantId, userId, limit),
+    userHistory: (tenantId: string, userId: string, limit: number) =>
+      repo.userMessages(tenantId, userId, limit),
   };
 }
 export type ChatService = ReturnType<typeof createChatService>;

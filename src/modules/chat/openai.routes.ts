@@ -4,7 +4,12 @@ import { errorBody, type HttpApp, type SseStream, startSse, toAppError } from '.
 import type { AgentCatalog } from '../agents/index.js';
 import type { LlmRegistry } from '../llm/index.js';
 import { errorReply } from './chat.schemas.js';
-import { type CompletionRequest, completionRequest, completionResponse, modelList } from './openai.schemas.js';
+import {
+  type CompletionRequest,
+  completionRequest,
+  completionResponse,
+  modelList,
+} from './openai.schemas.js';
 import { type ModelPrompt, type ModelReply, runModel } from './run-model.js';
 
 type WireMessage = CompletionRequest['messages'][number];
@@ -38,7 +43,10 @@ const usageWire = (usage: ModelReply['usage']) => ({
   total_tokens: usage.inputTokens + usage.outputTokens,
 });
 
-export function registerOpenAiRoutes(app: HttpApp, deps: { agents: AgentCatalog; llm: LlmRegistry; startedAt: number }) {
+export function registerOpenAiRoutes(
+  app: HttpApp,
+  deps: { agents: AgentCatalog; llm: LlmRegistry; startedAt: number },
+) {
   const created = Math.floor(deps.startedAt / 1000);
   app.route({
     method: 'GET',
@@ -46,7 +54,9 @@ export function registerOpenAiRoutes(app: HttpApp, deps: { agents: AgentCatalog;
     schema: { tags: ['openai'], response: { 200: modelList } },
     handler: async () => ({
       object: 'list' as const,
-      data: deps.agents.list().map((agent) => ({ id: agent.name, object: 'model' as const, created, owned_by: 'berth' })),
+      data: deps.agents
+        .list()
+        .map((agent) => ({ id: agent.name, object: 'model' as const, created, owned_by: 'berth' })),
     }),
   });
 
@@ -55,9 +65,17 @@ export function registerOpenAiRoutes(app: HttpApp, deps: { agents: AgentCatalog;
     url: '/v1/chat/completions',
     schema: {
       tags: ['openai'],
-      description: 'OpenAI-compatible chat completions; `model` names a Berth agent. Stateless: the client sends the history.',
+      description:
+        'OpenAI-compatible chat completions; `model` names a Berth agent. Stateless: the client sends the history.',
       body: completionRequest,
-      response: { 200: completionResponse, 400: errorReply, 404: errorReply, 502: errorReply, 503: errorReply, 504: errorReply },
+      response: {
+        200: completionResponse,
+        400: errorReply,
+        404: errorReply,
+        502: errorReply,
+        503: errorReply,
+        504: errorReply,
+      },
     },
     handler: async (request, reply) => {
       const body = request.body;
@@ -77,7 +95,14 @@ export function registerOpenAiRoutes(app: HttpApp, deps: { agents: AgentCatalog;
           created: now,
           model: agent.name,
           system_fingerprint: agent.version,
-          choices: [{ index: 0, message: { role: 'assistant' as const, content: result.text, refusal: null }, logprobs: null, finish_reason: 'stop' as const }],
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant' as const, content: result.text, refusal: null },
+              logprobs: null,
+              finish_reason: 'stop' as const,
+            },
+          ],
           usage: usageWire(result.usage),
         };
       }

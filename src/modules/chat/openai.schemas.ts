@@ -22,7 +22,11 @@ export const completionRequest = z.looseObject({
 });
 export type CompletionRequest = z.infer<typeof completionRequest>;
 
-const usage = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
+const usage = z.object({
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  total_tokens: z.number(),
+});
 
 export const completionResponse = z.object({
   id: z.string(),
@@ -43,5 +47,7 @@ export const completionResponse = z.object({
 
 export const modelList = z.object({
   object: z.literal('list'),
-  data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() })),
+  data: z.array(
+    z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() }),
+  ),
 });

@@ -50,17 +50,26 @@ export async function runModel(
   try {
     if (!options.onDelta) {
       const result = await generateText(call);
-      return { text: result.text, model: result.response.modelId || agent.model.model, usage: usageOf(result.usage) };
+      return {
+        text: result.text,
+        model: result.response.modelId || agent.model.model,
+        usage: usageOf(result.usage),
+      };
     }
     // Errors arrive as stream parts and are rethrown below; the SDK's default onError would also print them.
     return await streamModel(streamText({ ...call, onError: () => {} }), options.onDelta, agent);
   } catch (error) {
-    if (options.signal?.aborted) throw new AppError('llm_error', 'The request was cancelled by the client', { cause: error });
+    if (options.signal?.aborted)
+      throw new AppError('llm_error', 'The request was cancelled by the client', { cause: error });
     throw toLlmAppError(error, agent.model);
   }
 }
 
-async function streamModel(result: ReturnType<typeof streamText>, onDelta: (text: string) => void, agent: Agent) {
+async function streamModel(
+  result: ReturnType<typeof streamText>,
+  onDelta: (text: string) => void,
+  agent: Agent,
+) {
   let text = '';
   let usage = { inputTokens: 0, outputTokens: 0 };
   let modelId = agent.model.model;

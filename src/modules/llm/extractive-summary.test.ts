@@ -22,7 +22,9 @@ describe('extractiveSummary', () => {
   });
 
   it('returns every sentence when there are no more than asked for', () => {
-    expect(extractiveSummary('One sentence here. And a second one!', 3)).toBe('One sentence here. And a second one!');
+    expect(extractiveSummary('One sentence here. And a second one!', 3)).toBe(
+      'One sentence here. And a second one!',
+    );
   });
 
   it('respects maxSentences', () => {

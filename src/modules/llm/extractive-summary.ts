@@ -20,14 +20,18 @@ export function splitSentences(text: string): string[] {
     .filter((sentence) => /[\p{L}\p{N}]/u.test(sentence));
 }
 
+// Folds simple plurals and third-person verbs together ("agents" → "agent", "runs" → "run").
+const stem = (word: string): string => (word.length > 3 && /[^s]s$/.test(word) ? word.slice(0, -1) : word);
+
 function contentWords(sentence: string): string[] {
   const words = sentence.toLowerCase().match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
-  return words.filter((word) => word.length > 1 && !stopwords.has(word));
+  return words.filter((word) => word.length > 1 && !stopwords.has(word)).map(stem);
 }
 
 /**
  * Extractive summary: scores each sentence by the summed frequency of its content words (normalised by
- * the most frequent word, stopwords left out) and keeps the best `maxSentences` in their original order.
+ * the most frequent word; stopwords and words used only once left out) and keeps the best
+ * `maxSentences` in their original order.
  * Pure and deterministic; ties go to the earlier sentence.
  */
 export function extractiveSummary(text: string, maxSentences = 3): string {
@@ -38,9 +42,14 @@ export function extractiveSummary(text: string, maxSentences = 3): string {
   for (const word of wordsPerSentence.flat()) frequency.set(word, (frequency.get(word) ?? 0) + 1);
   let top = 1;
   for (const count of frequency.values()) top = Math.max(top, count);
+  // A word used once says nothing about the topic and would only reward long sentences.
+  const weight = (word: string): number => {
+    const count = frequency.get(word) ?? 0;
+    return count > 1 || top === 1 ? count / top : 0;
+  };
   const scored = wordsPerSentence.map((words, index) => ({
     index,
-    score: words.reduce((sum, word) => sum + (frequency.get(word) ?? 0) / top, 0),
+    score: words.reduce((sum, word) => sum + weight(word), 0),
   }));
   const kept = scored
     .sort((a, b) => b.score - a.score || a.index - b.index)

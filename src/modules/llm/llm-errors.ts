@@ -86,6 +86,7 @@ function otherMessage(
 ): string {
   if (isCallerAbort(error)) return `The call to the ${who} was cancelled.`;
   if (status === 429) return `The ${who} is rate-limiting requests (HTTP 429); try again later.`;
+  if (NoOutputGeneratedError.isInstance(error)) return `The ${who} returned no output.`;
   if (isMalformedResponse(error))
     return `The ${who} sent a response that could not be read (malformed JSON).`;
   if (status !== undefined) return `The ${who} failed with HTTP ${status}: ${providerText(error, secrets)}`;

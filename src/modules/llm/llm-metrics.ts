@@ -22,41 +22,62 @@ function reuse<T>(
   return existing instanceof type ? existing : create();
 }
 
-export function createLlmMetrics(registry: Registry): LlmMetrics {
+function instruments(registry: Registry) {
   const registers = [registry];
-  const calls = reuse(registry, 'berth_llm_calls_total', Counter, () => {
-    return new Counter({
-      name: 'berth_llm_calls_total',
-      help: 'LLM calls by provider, model and outcome (ok, error, timeout, rejected by an open breaker).',
-      labelNames: ['provider', 'model', 'outcome'] as const,
-      registers,
-    });
-  });
-  const tokens = reuse(registry, 'berth_llm_tokens_total', Counter, () => {
-    return new Counter({
-      name: 'berth_llm_tokens_total',
-      help: 'Tokens reported by LLM providers, by kind (input, output).',
-      labelNames: ['provider', 'model', 'kind'] as const,
-      registers,
-    });
-  });
-  const duration = reuse(registry, 'berth_llm_call_duration_seconds', Histogram, () => {
-    return new Histogram({
-      name: 'berth_llm_call_duration_seconds',
-      help: 'Duration of LLM calls, retries included; for streams, until the stream ends.',
-      labelNames: ['provider', 'model'] as const,
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
-      registers,
-    });
-  });
-  const breaker = reuse(registry, 'berth_llm_breaker_state', Gauge, () => {
-    return new Gauge({
-      name: 'berth_llm_breaker_state',
-      help: 'Circuit breaker state per LLM provider: 0 closed, 1 half-open, 2 open.',
-      labelNames: ['provider'] as const,
-      registers,
-    });
-  });
+  const calls = reuse(
+    registry,
+    'berth_llm_calls_total',
+    Counter,
+    () =>
+      new Counter({
+        name: 'berth_llm_calls_total',
+        help: 'LLM calls by provider, model and outcome (ok, error, timeout, rejected by an open breaker).',
+        labelNames: ['provider', 'model', 'outcome'] as const,
+        registers,
+      }),
+  );
+  const tokens = reuse(
+    registry,
+    'berth_llm_tokens_total',
+    Counter,
+    () =>
+      new Counter({
+        name: 'berth_llm_tokens_total',
+        help: 'Tokens reported by LLM providers, by kind (input, output).',
+        labelNames: ['provider', 'model', 'kind'] as const,
+        registers,
+      }),
+  );
+  const duration = reuse(
+    registry,
+    'berth_llm_call_duration_seconds',
+    Histogram,
+    () =>
+      new Histogram({
+        name: 'berth_llm_call_duration_seconds',
+        help: 'Duration of LLM calls, retries included; for streams, until the stream ends.',
+        labelNames: ['provider', 'model'] as const,
+        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+        registers,
+      }),
+  );
+  const breaker = reuse(
+    registry,
+    'berth_llm_breaker_state',
+    Gauge,
+    () =>
+      new Gauge({
+        name: 'berth_llm_breaker_state',
+        help: 'Circuit breaker state per LLM provider: 0 closed, 1 half-open, 2 open.',
+        labelNames: ['provider'] as const,
+        registers,
+      }),
+  );
+  return { calls, tokens, duration, breaker };
+}
+
+export function createLlmMetrics(registry: Registry): LlmMetrics {
+  const { calls, tokens, duration, breaker } = instruments(registry);
   return {
     recordCall: ({ provider, model }, outcome, seconds) => {
       calls.inc({ provider, model, outcome });

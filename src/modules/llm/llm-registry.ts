@@ -53,7 +53,8 @@ export function createLlmRegistry({
     if (existing) return existing.policies;
     const created = new ProviderPolicies(options, (state) => {
       metrics.setBreakerState(provider, state);
-      logger.warn({ provider, state }, `LLM provider ${provider} circuit breaker is now ${state}`);
+      const level = state === 'open' ? 'warn' : 'info';
+      logger[level]({ provider, state }, `LLM provider ${provider} circuit breaker is now ${state}`);
     });
     metrics.setBreakerState(provider, 'closed');
     policies.set(key, { provider, policies: created });

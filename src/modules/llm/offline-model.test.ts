@@ -6,7 +6,13 @@ import { createLlmRegistry, type LlmOptions, OFFLINE_MODEL_ID } from './index.js
 import { FIRST_REPLY_NOTICE } from './offline-reply.js';
 
 const options: LlmOptions = {
-  providers: { openai: {}, anthropic: {}, google: {}, ollama: { baseUrl: 'http://127.0.0.1:9' }, openaiCompatible: {} },
+  providers: {
+    openai: {},
+    anthropic: {},
+    google: {},
+    ollama: { baseUrl: 'http://127.0.0.1:9' },
+    openaiCompatible: {},
+  },
   timeoutMs: 1_000,
   maxRetries: 0,
   retryBaseDelayMs: 10,
@@ -118,7 +124,12 @@ describe('offline model', () => {
 
   it('counts tokens as a quarter of the characters, rounded up', async () => {
     const messages = [user('hello')];
-    const result = await generateText({ model: offline().model, instructions: 'Be brief.', messages, maxRetries: 0 });
+    const result = await generateText({
+      model: offline().model,
+      instructions: 'Be brief.',
+      messages,
+      maxRetries: 0,
+    });
     expect(result.usage.inputTokens).toBe(Math.ceil(('Be brief.'.length + 'hello'.length) / 4));
     expect(result.usage.outputTokens).toBe(Math.ceil(result.text.length / 4));
     expect(result.finishReason).toBe('stop');

@@ -8,8 +8,8 @@ const QUOTE_CHARS = 80;
 
 export const FIRST_REPLY_NOTICE =
   'berth-offline: this is a built-in offline model that answers without an LLM. To connect a real one, set ' +
-  'BERTH_LLM_PROVIDER=openai and OPENAI_API_KEY, or BERTH_LLM_PROVIDER=ollama and OLLAMA_BASE_URL ' +
-  '(anthropic, google and openai-compatible work too; see docs/llm.md).';
+  'BERTH_LLM_PROVIDER=openai, BERTH_LLM_MODEL and OPENAI_API_KEY, or BERTH_LLM_PROVIDER=ollama, BERTH_LLM_MODEL ' +
+  'and OLLAMA_BASE_URL (anthropic, google and openai-compatible work too; see docs/llm.md).';
 
 const summaryRequest = /\b(summari[sz]e|summary|tl;?dr)\b/i;
 // The instruction in front of the text, e.g. "Please summarise this:" or "tl;dr\n".

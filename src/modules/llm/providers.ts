@@ -13,7 +13,7 @@ export const apiKeyEnvVar: Partial<Record<ProviderName, string>> = {
   openai: 'OPENAI_API_KEY',
   anthropic: 'ANTHROPIC_API_KEY',
   google: 'GOOGLE_GENERATIVE_AI_API_KEY',
-  'openai-compatible': 'OPENAI_API_KEY',
+  'openai-compatible': 'BERTH_LLM_API_KEY',
 };
 
 function notConfigured(provider: ProviderName, what: string): AppError {
@@ -73,7 +73,7 @@ export function createProviderModel(ref: ModelRef, settings: ProviderSettings): 
     case 'openai-compatible': {
       const { apiKey, baseUrl } = settings.openaiCompatible;
       if (!baseUrl)
-        throw notConfigured('openai-compatible', 'OPENAI_BASE_URL (the server URL ending in /v1)');
+        throw notConfigured('openai-compatible', 'BERTH_LLM_BASE_URL (the server URL ending in /v1)');
       return createOpenAICompatible({
         name: 'openai-compatible',
         baseURL: baseUrl,

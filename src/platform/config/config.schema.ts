@@ -4,7 +4,10 @@ const providerNames = ['offline', 'openai', 'anthropic', 'google', 'ollama', 'op
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const agentName = z
   .string()
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64, no leading symbol');
+  .regex(
+    /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/,
+    'letters, digits, ".", "_" or "-", at most 64, no leading symbol',
+  );
 const positiveInt = z.coerce.number().int().positive();
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -82,7 +85,9 @@ export const configSchema = z
           })
           .prefault({}),
         openai: z.strictObject({ apiKey: z.string().optional(), baseUrl: httpUrl.optional() }).prefault({}),
-        anthropic: z.strictObject({ apiKey: z.string().optional(), baseUrl: httpUrl.optional() }).prefault({}),
+        anthropic: z
+          .strictObject({ apiKey: z.string().optional(), baseUrl: httpUrl.optional() })
+          .prefault({}),
         google: z.strictObject({ apiKey: z.string().optional(), baseUrl: httpUrl.optional() }).prefault({}),
         ollama: z.strictObject({ baseUrl: httpUrl.default('http://127.0.0.1:11434') }).prefault({}),
         openaiCompatible: z
@@ -109,11 +114,19 @@ export const configSchema = z
     const seen = new Set<string>();
     config.agents.forEach((agent, index) => {
       if (seen.has(agent.name)) {
-        ctx.addIssue({ code: 'custom', path: ['agents', index, 'name'], message: `"${agent.name}" is declared twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', index, 'name'],
+          message: `"${agent.name}" is declared twice`,
+        });
       }
       seen.add(agent.name);
       if (agent.provider && agent.provider !== 'offline' && !agent.model) {
-        ctx.addIssue({ code: 'custom', path: ['agents', index, 'model'], message: 'is required with a provider' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', index, 'model'],
+          message: 'is required with a provider',
+        });
       }
     });
   });

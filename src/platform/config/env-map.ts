@@ -2,31 +2,87 @@
 export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: string }> = [
   { env: 'PORT', path: ['server', 'port'], doc: 'HTTP port (default 8080)' },
   { env: 'HOST', path: ['server', 'host'], doc: 'listen address (default 127.0.0.1)' },
-  { env: 'BERTH_BODY_LIMIT_BYTES', path: ['server', 'bodyLimitBytes'], doc: 'largest request body (default 1048576)' },
-  { env: 'BERTH_SHUTDOWN_GRACE_MS', path: ['server', 'shutdownGraceMs'], doc: 'drain time on SIGTERM (default 10000)' },
-  { env: 'BERTH_REQUEST_TIMEOUT_MS', path: ['server', 'requestTimeoutMs'], doc: 'longest request (default 120000)' },
+  {
+    env: 'BERTH_BODY_LIMIT_BYTES',
+    path: ['server', 'bodyLimitBytes'],
+    doc: 'largest request body (default 1048576)',
+  },
+  {
+    env: 'BERTH_SHUTDOWN_GRACE_MS',
+    path: ['server', 'shutdownGraceMs'],
+    doc: 'drain time on SIGTERM (default 10000)',
+  },
+  {
+    env: 'BERTH_REQUEST_TIMEOUT_MS',
+    path: ['server', 'requestTimeoutMs'],
+    doc: 'longest request (default 120000)',
+  },
   { env: 'BERTH_DATA_DIR', path: ['dataDir'], doc: 'embedded store directory (default ./.berth)' },
-  { env: 'DATABASE_URL', path: ['databaseUrl'], doc: 'postgres://… to use Postgres instead of the embedded store' },
+  {
+    env: 'DATABASE_URL',
+    path: ['databaseUrl'],
+    doc: 'postgres://… to use Postgres instead of the embedded store',
+  },
   { env: 'LOG_LEVEL', path: ['logLevel'], doc: 'fatal|error|warn|info|debug|trace|silent (default info)' },
   { env: 'BERTH_AUTH', path: ['auth', 'mode'], doc: 'auto (keys required once any exists) or off' },
   { env: 'BERTH_API_KEYS', path: ['auth', 'apiKeys'], doc: 'comma-separated API keys' },
-  { env: 'BERTH_LLM_PROVIDER', path: ['llm', 'provider'], doc: 'offline|openai|anthropic|google|ollama|openai-compatible' },
+  {
+    env: 'BERTH_LLM_PROVIDER',
+    path: ['llm', 'provider'],
+    doc: 'offline|openai|anthropic|google|ollama|openai-compatible',
+  },
   { env: 'BERTH_LLM_MODEL', path: ['llm', 'model'], doc: 'model name for the provider' },
   { env: 'BERTH_LLM_TIMEOUT_MS', path: ['llm', 'timeoutMs'], doc: 'one model call (default 60000)' },
-  { env: 'BERTH_LLM_MAX_RETRIES', path: ['llm', 'maxRetries'], doc: 'retries of transient failures (default 2)' },
-  { env: 'BERTH_LLM_BREAKER_FAILURES', path: ['llm', 'breaker', 'consecutiveFailures'], doc: 'failures that open the breaker (default 5)' },
-  { env: 'BERTH_LLM_BREAKER_RESET_MS', path: ['llm', 'breaker', 'halfOpenAfterMs'], doc: 'open breaker retries after (default 30000)' },
+  {
+    env: 'BERTH_LLM_MAX_RETRIES',
+    path: ['llm', 'maxRetries'],
+    doc: 'retries of transient failures (default 2)',
+  },
+  {
+    env: 'BERTH_LLM_BREAKER_FAILURES',
+    path: ['llm', 'breaker', 'consecutiveFailures'],
+    doc: 'failures that open the breaker (default 5)',
+  },
+  {
+    env: 'BERTH_LLM_BREAKER_RESET_MS',
+    path: ['llm', 'breaker', 'halfOpenAfterMs'],
+    doc: 'open breaker retries after (default 30000)',
+  },
   { env: 'OPENAI_API_KEY', path: ['llm', 'openai', 'apiKey'], doc: 'OpenAI key' },
   { env: 'OPENAI_BASE_URL', path: ['llm', 'openai', 'baseUrl'], doc: 'OpenAI API base URL (proxies)' },
   { env: 'ANTHROPIC_API_KEY', path: ['llm', 'anthropic', 'apiKey'], doc: 'Anthropic key' },
   { env: 'ANTHROPIC_BASE_URL', path: ['llm', 'anthropic', 'baseUrl'], doc: 'Anthropic API base URL' },
   { env: 'GOOGLE_GENERATIVE_AI_API_KEY', path: ['llm', 'google', 'apiKey'], doc: 'Gemini key' },
   { env: 'GEMINI_API_KEY', path: ['llm', 'google', 'apiKey'], doc: 'alias of GOOGLE_GENERATIVE_AI_API_KEY' },
-  { env: 'OLLAMA_BASE_URL', path: ['llm', 'ollama', 'baseUrl'], doc: 'Ollama server (default http://127.0.0.1:11434)' },
-  { env: 'BERTH_LLM_BASE_URL', path: ['llm', 'openaiCompatible', 'baseUrl'], doc: 'OpenAI-compatible server (vLLM, llama.cpp, LM Studio), e.g. http://host:8000/v1' },
-  { env: 'BERTH_LLM_API_KEY', path: ['llm', 'openaiCompatible', 'apiKey'], doc: 'key for the OpenAI-compatible server' },
-  { env: 'BERTH_MAX_MESSAGE_CHARS', path: ['chat', 'maxMessageChars'], doc: 'longest user message (default 32000)' },
+  {
+    env: 'OLLAMA_BASE_URL',
+    path: ['llm', 'ollama', 'baseUrl'],
+    doc: 'Ollama server (default http://127.0.0.1:11434)',
+  },
+  {
+    env: 'BERTH_LLM_BASE_URL',
+    path: ['llm', 'openaiCompatible', 'baseUrl'],
+    doc: 'OpenAI-compatible server (vLLM, llama.cpp, LM Studio), e.g. http://host:8000/v1',
+  },
+  {
+    env: 'BERTH_LLM_API_KEY',
+    path: ['llm', 'openaiCompatible', 'apiKey'],
+    doc: 'key for the OpenAI-compatible server',
+  },
+  {
+    env: 'BERTH_MAX_MESSAGE_CHARS',
+    path: ['chat', 'maxMessageChars'],
+    doc: 'longest user message (default 32000)',
+  },
 ];
 
 /** Names of variables that hold secrets: never logged, never echoed in config errors. */
-export const secretEnv = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY', 'BERTH_LLM_API_KEY', 'BERTH_API_KEYS', 'DATABASE_URL']);
+export const secretEnv = new Set([
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+  'GEMINI_API_KEY',
+  'BERTH_LLM_API_KEY',
+  'BERTH_API_KEYS',
+  'DATABASE_URL',
+]);

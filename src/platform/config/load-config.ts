@@ -69,7 +69,9 @@ export function loadConfig(input: LoadConfigInput): Result<Config, ConfigError> 
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    return fail(new ConfigError(parsed.error.issues.map((i) => describeIssue(i, envByPath, file.value.path))));
+    return fail(
+      new ConfigError(parsed.error.issues.map((i) => describeIssue(i, envByPath, file.value.path))),
+    );
   }
   return ok(parsed.data);
 }

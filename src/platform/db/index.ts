@@ -1,8 +1,8 @@
 export { knownMigrationCount, migrationsFolder } from './migrations.js';
+export { type OpenStoreOptions, openStore } from './open-store.js';
 export { openPgliteStore } from './pglite-store.js';
 export { ensurePgliteTemplate, writePgliteTemplate } from './pglite-template.js';
 export { openPostgresStore } from './postgres-store.js';
 export * as schema from './schema.js';
 export { DEFAULT_TENANT } from './schema.js';
 export { type Db, type DbOrTx, queryRows, type Store, type Tx } from './store.js';
-export { type OpenStoreOptions, openStore } from './open-store.js';

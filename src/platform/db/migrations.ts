@@ -15,6 +15,9 @@ export async function countPendingMigrations(db: Db): Promise<number> {
     sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS "exists"`,
   );
   if (!table?.exists) return known;
-  const [applied] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
+  const [applied] = await queryRows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,
+  );
   return Math.max(0, known - (applied?.n ?? 0));
 }

@@ -12,6 +12,8 @@ export interface OpenStoreOptions {
 /** Postgres when a URL is configured, else the embedded store under the data dir. */
 export function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.databaseUrl) return openPostgresStore({ url: options.databaseUrl });
-  const dataDir = options.dataDir.startsWith('memory://') ? options.dataDir : resolve(options.dataDir, 'pgdata');
+  const dataDir = options.dataDir.startsWith('memory://')
+    ? options.dataDir
+    : resolve(options.dataDir, 'pgdata');
   return openPgliteStore({ dataDir, templatePath: options.pgliteTemplatePath });
 }

@@ -13,8 +13,14 @@ const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
     message: 'Content-Type must be application/json',
   },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: 'Request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', message: 'Request body is empty; a JSON object is expected' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'validation_failed', message: 'Content-Length does not match the body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'invalid_json',
+    message: 'Request body is empty; a JSON object is expected',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'validation_failed',
+    message: 'Content-Length does not match the body',
+  },
 };
 
 function zodDetails(error: FastifyError) {
@@ -32,7 +38,9 @@ export function toAppError(error: FastifyError | Error): AppError {
   const details = zodDetails(fastifyError);
   if (details) {
     const first = details[0];
-    return new AppError('validation_failed', `Invalid request: ${first?.field} ${first?.message}`, { details });
+    return new AppError('validation_failed', `Invalid request: ${first?.field} ${first?.message}`, {
+      details,
+    });
   }
   if (fastifyError.validation) {
     return new AppError('validation_failed', `Invalid request: ${fastifyError.message}`);

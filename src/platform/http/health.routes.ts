@@ -25,7 +25,9 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.inf
   try {
     const reason = await Promise.race([
       check.check(),
-      new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs).unref()),
+      new Promise<string>((resolve) =>
+        setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs).unref(),
+      ),
     ]);
     return reason ? { name: check.name, ok: false, error: reason } : { name: check.name, ok: true };
   } catch (error) {
@@ -54,16 +56,26 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
           ? [{ name: 'shutdown', ok: false, error: 'shutting down' }]
           : await Promise.all(deps.checks.map((check) => runCheck(check, timeoutMs)));
         const ready = results.every((result) => result.ok);
-        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: results });
+        return reply
+          .status(ready ? 200 : 503)
+          .send({ status: ready ? 'ready' : 'not_ready', checks: results });
       },
     });
   }
   app.route({
     method: 'GET',
     url: '/startupz',
-    schema: { tags: ['health'], response: { 200: z.object({ status: z.enum(['started', 'starting']) }), 503: z.object({ status: z.enum(['started', 'starting']) }) } },
+    schema: {
+      tags: ['health'],
+      response: {
+        200: z.object({ status: z.enum(['started', 'starting']) }),
+        503: z.object({ status: z.enum(['started', 'starting']) }),
+      },
+    },
     handler: async (_request, reply) =>
-      deps.isStarted() ? { status: 'started' as const } : reply.status(503).send({ status: 'starting' as const }),
+      deps.isStarted()
+        ? { status: 'started' as const }
+        : reply.status(503).send({ status: 'starting' as const }),
   });
   app.route({
     method: 'GET',
