@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { type Db, schema } from '../../platform/db/index.js';
+import { createGroupCommit, type Db, schema, type Tx } from '../../platform/db/index.js';
 
 const { conversations, messages } = schema;
 
@@ -33,7 +34,53 @@ const messageColumns = {
   createdAt: messages.createdAt,
 };
 
+export interface SavedTurn {
+  userMessageId: string;
+  assistantMessageId: string;
+}
+
+async function writeTurns(tx: Tx, turns: NewTurn[]): Promise<SavedTurn[]> {
+  const spent = (t: NewTurn) => t.assistant.inputTokens + t.assistant.outputTokens;
+  const fresh = turns.filter((t) => t.conversation.isNew);
+  if (fresh.length > 0) {
+    await tx.insert(conversations).values(
+      fresh.map(({ conversation: c, ...t }) => ({
+        id: c.id,
+        tenantId: c.tenantId,
+        userId: c.userId,
+        agent: c.agent,
+        tokensUsed: spent({ conversation: c, ...t }),
+      })),
+    );
+  }
+  for (const turn of turns.filter((t) => !t.conversation.isNew)) {
+    await tx
+      .update(conversations)
+      .set({ tokensUsed: sql`${conversations.tokensUsed} + ${spent(turn)}`, updatedAt: new Date() })
+      .where(eq(conversations.id, turn.conversation.id));
+  }
+  const saved = turns.map(() => ({ userMessageId: randomUUID(), assistantMessageId: randomUUID() }));
+  // One insert, in order: seq follows the VALUES order, so each user message precedes its answer.
+  await tx.insert(messages).values(
+    turns.flatMap((turn, i) => {
+      const common = {
+        tenantId: turn.conversation.tenantId,
+        conversationId: turn.conversation.id,
+        agentVersion: turn.agentVersion,
+        requestId: turn.requestId,
+      };
+      const ids = saved[i] as SavedTurn;
+      return [
+        { ...common, id: ids.userMessageId, role: 'user' as const, content: turn.user.content },
+        { ...common, id: ids.assistantMessageId, role: 'assistant' as const, ...turn.assistant },
+      ];
+    }),
+  );
+  return saved;
+}
+
 export function createChatRepository(db: Db) {
+  const turnWriter = createGroupCommit((turns: NewTurn[]) => db.transaction((tx) => writeTurns(tx, turns)));
   return {
     async findConversation(tenantId: string, id: string): Promise<ConversationRecord | undefined> {
       const [row] = await db
@@ -76,38 +123,11 @@ export function createChatRepository(db: Db) {
         .orderBy(asc(messages.seq))
         .limit(limit),
 
-    /** Writes both messages of a turn (and a new conversation) in one transaction: all or nothing. */
-    async saveTurn(turn: NewTurn): Promise<{ userMessageId: string; assistantMessageId: string }> {
-      return db.transaction(async (tx) => {
-        const { conversation: c, assistant } = turn;
-        const spent = assistant.inputTokens + assistant.outputTokens;
-        if (c.isNew) {
-          await tx
-            .insert(conversations)
-            .values({ id: c.id, tenantId: c.tenantId, userId: c.userId, agent: c.agent, tokensUsed: spent });
-        } else {
-          await tx
-            .update(conversations)
-            .set({ tokensUsed: sql`${conversations.tokensUsed} + ${spent}`, updatedAt: new Date() })
-            .where(eq(conversations.id, c.id));
-        }
-        const common = {
-          tenantId: c.tenantId,
-          conversationId: c.id,
-          agentVersion: turn.agentVersion,
-          requestId: turn.requestId,
-        };
-        const inserted = await tx
-          .insert(messages)
-          .values([
-            { ...common, role: 'user' as const, content: turn.user.content },
-            { ...common, role: 'assistant' as const, ...assistant },
-          ])
-          .returning({ id: messages.id, role: messages.role });
-        const byRole = (role: string) => inserted.find((row) => row.role === role)?.id ?? '';
-        return { userMessageId: byRole('user'), assistantMessageId: byRole('assistant') };
-      });
-    },
+    /**
+     * Writes both messages of a turn (and a new conversation) in one transaction: all or nothing.
+     * Concurrent turns share a transaction (group commit).
+     */
+    saveTurn: (turn: NewTurn): Promise<SavedTurn> => turnWriter.submit(turn),
   };
 }
 export type ChatRepository = ReturnType<typeof createChatRepository>;

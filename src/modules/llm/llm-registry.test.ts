@@ -196,6 +196,31 @@ describe('LLM registry with an OpenAI-compatible server', () => {
     expect(registry.breakerStates()).toEqual([{ provider: 'openai', state: 'closed' }]);
   });
 
+  it('ends a stream the caller aborts with an abort part, not a timeout', async () => {
+    const { model, metrics } = setup({ timeoutMs: 5_000 });
+    fake.enqueue(fakeReply.hangAfter('partial'));
+    const controller = new AbortController();
+    const errors: unknown[] = [];
+    const result = streamText({
+      model,
+      prompt: 'hi',
+      maxRetries: 0,
+      abortSignal: controller.signal,
+      onError: ({ error }) => {
+        errors.push(error);
+      },
+    });
+    const types: string[] = [];
+    for await (const part of result.stream) {
+      types.push(part.type);
+      if (part.type === 'text-delta') controller.abort();
+    }
+    expect(types).toContain('abort');
+    expect(errors.filter((e) => e instanceof AppError)).toEqual([]);
+    await vi.waitFor(() => expect(fake.chatRequests()[0]?.abandoned).toBe(true));
+    expect(await metricValue(metrics, 'berth_llm_calls_total', { outcome: 'timeout' })).toBe(0);
+  });
+
   it('caches one wrapped model per ref', () => {
     const { registry, model } = setup();
     expect(registry.model({ ...ref })).toBe(model);

@@ -1,7 +1,8 @@
-import { generateText, type ModelMessage, streamText } from 'ai';
+import { generateText, type ModelMessage, streamText, tool } from 'ai';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createLlmRegistry, type LlmOptions, OFFLINE_MODEL_ID } from './index.js';
 import { FIRST_REPLY_NOTICE } from './offline-reply.js';
 
@@ -133,6 +134,26 @@ describe('offline model', () => {
     expect(result.usage.inputTokens).toBe(Math.ceil(('Be brief.'.length + 'hello'.length) / 4));
     expect(result.usage.outputTokens).toBe(Math.ceil(result.text.length / 4));
     expect(result.finishReason).toBe('stop');
+  });
+
+  it('never calls the tools it is offered', async () => {
+    let executed = false;
+    const echo = tool({
+      description: 'Echo the input',
+      inputSchema: z.object({ text: z.string() }),
+      execute: async ({ text }) => {
+        executed = true;
+        return text;
+      },
+    });
+    const result = await generateText({
+      model: offline().model,
+      messages: [user('echo hi')],
+      tools: { echo },
+    });
+    expect(result.toolCalls).toEqual([]);
+    expect(executed).toBe(false);
+    expect(result.text).toContain('You wrote: "echo hi"');
   });
 
   it('goes through the same metrics as real providers', async () => {

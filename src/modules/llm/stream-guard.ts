@@ -69,55 +69,83 @@ interface GuardContext {
   callerSignal?: AbortSignal;
 }
 
+type Controller = ReadableStreamDefaultController<Part>;
+
+/** Relays one provider stream, watching for silence, errors and the end. */
+class StreamGuard {
+  private usage: LanguageModelV4Usage | undefined;
+  private providerError: AppError | undefined;
+
+  constructor(
+    private readonly opened: OpenedStream,
+    private readonly context: GuardContext,
+  ) {}
+
+  start(controller: Controller): void {
+    for (const part of this.opened.head) this.pass(controller, part);
+    if (this.opened.ended) this.end(controller);
+  }
+
+  async pull(controller: Controller): Promise<void> {
+    try {
+      const next = await readWithin(this.opened.reader, this.context.deps.timeoutMs);
+      if (next === 'idle') throw idleTimeout(this.context.deps);
+      if (next.done) this.end(controller);
+      else this.pass(controller, next.value);
+    } catch (error) {
+      this.abort(controller, error);
+    }
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    this.context.record.cancel();
+    this.context.lifetime.abort();
+    return this.opened.reader.cancel(reason);
+  }
+
+  private pass(controller: Controller, part: Part): void {
+    if (part.type === 'finish') this.usage = part.usage;
+    if (part.type !== 'error') {
+      controller.enqueue(part);
+      return;
+    }
+    const { ref, secrets } = this.context.deps;
+    this.providerError ??= describeLlmError(part.error, { ref, secrets });
+    controller.enqueue({ type: 'error', error: this.providerError });
+  }
+
+  private end(controller: Controller): void {
+    if (this.providerError) this.context.record.failWith(this.providerError);
+    else this.context.record.succeed(this.usage);
+    controller.close();
+  }
+
+  private abort(controller: Controller, error: unknown): void {
+    const { record, lifetime, callerSignal } = this.context;
+    lifetime.abort();
+    this.opened.reader.cancel().catch(() => undefined);
+    const failure = error instanceof AppError ? record.failWith(error) : record.fail(error, callerSignal);
+    if (failure instanceof AppError) {
+      // An error part, like a failure before the first part, so callers handle both in one place (onError).
+      controller.enqueue({ type: 'error', error: failure });
+      controller.close();
+    } else {
+      // A caller abort stays an abort, which the AI SDK reports as such.
+      controller.error(failure);
+    }
+  }
+}
+
 /**
  * The stream handed to the AI SDK: replays the head, then enforces the idle timeout between parts, turns
  * provider error parts and stream failures into AppErrors, and records the call when the stream ends.
  */
 export function guardStream(opened: OpenedStream, context: GuardContext): ReadableStream<Part> {
-  const { deps, record, lifetime, callerSignal } = context;
-  const { reader } = opened;
-  let usage: LanguageModelV4Usage | undefined;
-  let failure: AppError | undefined;
-  const pass = (controller: ReadableStreamDefaultController<Part>, part: Part): void => {
-    if (part.type === 'finish') usage = part.usage;
-    if (part.type === 'error') {
-      failure ??= describeLlmError(part.error, { ref: deps.ref, secrets: deps.secrets });
-      controller.enqueue({ type: 'error', error: failure });
-      return;
-    }
-    controller.enqueue(part);
-  };
-  const end = (controller: ReadableStreamDefaultController<Part>): void => {
-    if (failure) record.failWith(failure);
-    else record.succeed(usage);
-    controller.close();
-  };
+  const guard = new StreamGuard(opened, context);
   return new ReadableStream<Part>({
-    start(controller) {
-      for (const part of opened.head) pass(controller, part);
-      if (opened.ended) end(controller);
-    },
-    async pull(controller) {
-      try {
-        const next = await readWithin(reader, deps.timeoutMs);
-        if (next === 'idle') throw idleTimeout(deps);
-        if (next.done) end(controller);
-        else pass(controller, next.value);
-      } catch (error) {
-        lifetime.abort();
-        reader.cancel().catch(() => undefined);
-        const failure = error instanceof AppError ? record.failWith(error) : record.fail(error, callerSignal);
-        if (!(failure instanceof AppError)) return controller.error(failure);
-        // An error part, like a failure before the first part, so callers handle both in one place (onError).
-        controller.enqueue({ type: 'error', error: failure });
-        controller.close();
-      }
-    },
-    cancel(reason) {
-      record.cancel();
-      lifetime.abort();
-      return reader.cancel(reason);
-    },
+    start: (controller) => guard.start(controller),
+    pull: (controller) => guard.pull(controller),
+    cancel: (reason) => guard.cancel(reason),
   });
 }
 

@@ -1,3 +1,4 @@
+export { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { knownMigrationCount, migrationsFolder } from './migrations.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
 export { openPgliteStore } from './pglite-store.js';

@@ -1,0 +1,111 @@
+// `npm run bench`: Berth's start-up, memory and chat throughput, each next to a reference measured in the same run.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { ROOT, rssMiB, startServer, stop } from './processes.js';
+
+const BERTH = ['bin/berth.js', 'start'];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const durationS = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+// Berth logs every request at `info`, its default; the reference logs nothing. BENCH_LOG_LEVEL changes Berth's.
+const logLevel = process.env.BENCH_LOG_LEVEL ?? 'info';
+
+async function coldStarts(runs: number) {
+  const fresh: number[] = [];
+  const existing: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+    const env = { BERTH_DATA_DIR: dir };
+    const first = await startServer(BERTH, env, '/readyz');
+    fresh.push(first.readyMs);
+    await stop(first.child);
+    const second = await startServer(BERTH, env, '/readyz');
+    existing.push(second.readyMs);
+    await stop(second.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { fresh: median(fresh), existing: median(existing) };
+}
+
+async function load(url: string, path: string, body: string) {
+  const result = await autocannon({
+    url: `${url}${path}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: durationS,
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+async function throughput(extraEnv: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const berth = await startServer(
+    BERTH,
+    { BERTH_DATA_DIR: dir, LOG_LEVEL: logLevel, ...extraEnv },
+    '/readyz',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const idleRss = rssMiB(berth.child.pid as number);
+  const hello = await startServer(['--import', 'tsx', 'bench/hello-server.ts'], {}, '/ready');
+  try {
+    const chatBody = JSON.stringify({
+      message: 'summarize: Berth runs agents. It stores history. It is simple.',
+      user_id: 'bench',
+    });
+    await load(berth.url, '/api/chat', chatBody); // warm-up
+    const reference = await load(hello.url, '/hello', '{}');
+    const chat = await load(berth.url, '/api/chat', chatBody);
+    const loadedRss = rssMiB(berth.child.pid as number);
+    return { idleRss, loadedRss, reference, chat };
+  } finally {
+    await stop(berth.child);
+    await stop(hello.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+async function main() {
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const starts = await coldStarts(3);
+  const pglite = await throughput();
+  const postgres = process.env.BENCH_DATABASE_URL
+    ? await throughput({ DATABASE_URL: process.env.BENCH_DATABASE_URL })
+    : undefined;
+
+  const rows = [
+    `| cold start to /readyz, new data dir (from the shipped template) | ${fmt(starts.fresh)} ms |`,
+    `| cold start to /readyz, existing data dir | ${fmt(starts.existing)} ms |`,
+    `| idle RSS after start (PGlite) | ${fmt(pglite.idleRss)} MiB |`,
+    `| RSS after the chat load (PGlite) | ${fmt(pglite.loadedRss)} MiB |`,
+    `| bare Fastify hello-world (reference) | ${fmt(pglite.reference.rps)} req/s, p99 ${pglite.reference.p99} ms |`,
+    `| POST /api/chat, offline model, PGlite | ${fmt(pglite.chat.rps)} req/s, p99 ${pglite.chat.p99} ms, ${pglite.chat.errors} errors — **${fmt((100 * pglite.chat.rps) / pglite.reference.rps, 1)} %** of the reference |`,
+  ];
+  if (postgres) {
+    rows.push(
+      `| bare Fastify hello-world (reference, second run) | ${fmt(postgres.reference.rps)} req/s |`,
+      `| POST /api/chat, offline model, Postgres | ${fmt(postgres.chat.rps)} req/s, p99 ${postgres.chat.p99} ms, ${postgres.chat.errors} errors — **${fmt((100 * postgres.chat.rps) / postgres.reference.rps, 1)} %** of the reference |`,
+    );
+  }
+  const section = [
+    `## Core service — ${date}`,
+    '',
+    `Machine: ${machine}. Load: autocannon in the bench process, ${connections} connections, ${durationS} s per target, each server in its own process; every chat request starts a new conversation and writes two messages.`,
+    '',
+    '| what | result |',
+    '|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  process.stdout.write(`${section}\n`);
+  if (process.env.BENCH_WRITE)
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `# Benchmark results\n\n${section}`);
+}
+
+await main();

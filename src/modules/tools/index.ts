@@ -1,0 +1,27 @@
+export { type BuiltinToolOptions, builtinTools } from './builtin-tools.js';
+export {
+  createExtractTextTool,
+  type ExtractTextOptions,
+  type ExtractTextOutput,
+} from './extract-text/extract-text.js';
+export { type BlockedAddress, checkAddress } from './fetch-url/address-policy.js';
+export {
+  createFetchUrlTool,
+  DEFAULT_FETCH_CONTENT_TYPES,
+  type FetchUrlOptions,
+  type FetchUrlOutput,
+  fetchUserAgent,
+} from './fetch-url/fetch-url.js';
+export { type LookupAll, parseAllowList } from './fetch-url/url-guard.js';
+export { invokeTool } from './invoke-tool.js';
+export {
+  defineTool,
+  type Tool,
+  type ToolContext,
+  type ToolError,
+  type ToolErrorOptions,
+  type ToolResult,
+  toolError,
+  toolFailure,
+} from './tool.js';
+export { type ToolDescriptor, ToolRegistry } from './tool-registry.js';
