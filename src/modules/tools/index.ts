@@ -25,3 +25,4 @@ export {
   toolFailure,
 } from './tool.js';
 export { type ToolDescriptor, ToolRegistry } from './tool-registry.js';
+export { createAnswerTool, createSummarizeTool, type ModelAnswer, type ModelToolDeps } from './model-tools.js';

@@ -20,6 +20,8 @@ export interface ToolContext {
   /** Stable across retries of the same step, so side-effecting tools can deduplicate. */
   idempotencyKey: string;
   requestId?: string;
+  /** The agent on whose behalf the tool runs; model-backed tools use its model. */
+  agent?: string;
 }
 
 /**

@@ -4,6 +4,8 @@ import { REQUEST_ID_HEADER } from './request-id.js';
 export interface SseStream {
   /** Writes one event; `data` is JSON-encoded. Returns false once the client has gone. */
   send(event: string | undefined, data: unknown): boolean;
+  /** Writes an SSE comment line (ignored by clients; keeps idle connections open). */
+  sendComment(text: string): boolean;
   /** Writes a data line as is (OpenAI's terminating `[DONE]`). */
   sendRaw(data: string): boolean;
   end(): void;
@@ -38,6 +40,10 @@ export function startSse(request: FastifyRequest, reply: FastifyReply): SseStrea
       if (ended || res.destroyed) return false;
       const head = event ? `event: ${event}\n` : '';
       return res.write(`${head}data: ${JSON.stringify(data)}\n\n`);
+    },
+    sendComment(text) {
+      if (ended || res.destroyed) return false;
+      return res.write(`: ${text}\n\n`);
     },
     sendRaw(data) {
       if (ended || res.destroyed) return false;

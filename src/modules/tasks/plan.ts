@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { fail, ok, type Result } from '../../platform/errors.js';
+import type { ToolRegistry } from '../tools/index.js';
+
+/** A value in a step's input that is filled in from an earlier step's output when the step runs. */
+export const stepRef = z.strictObject({ $from: z.string(), path: z.string().optional() });
+export type StepRef = z.infer<typeof stepRef>;
+
+export const plannedStep = z.strictObject({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digits and _'),
+  tool: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  dependsOn: z.array(z.string()).default([]),
+});
+export type PlannedStep = z.infer<typeof plannedStep>;
+
+export interface Plan {
+  steps: PlannedStep[];
+  planner: 'model' | 'rule';
+  /** Why the rule planner was used, when it was. */
+  note?: string;
+}
+
+export const MAX_PLAN_STEPS = 20;
+
+const isRef = (value: unknown): value is StepRef => stepRef.safeParse(value).success;
+
+/** Every reference in a step's input, at any depth. */
+export function refsIn(value: unknown): StepRef[] {
+  if (isRef(value)) return [value];
+  if (Array.isArray(value)) return value.flatMap(refsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(refsIn);
+  return [];
+}
+
+/** Replaces references with what `resolve` gives for them, at any depth. */
+export function replaceRefs(value: unknown, resolve: (ref: StepRef) => unknown): unknown {
+  if (isRef(value)) return resolve(value);
+  if (Array.isArray(value)) return value.map((item) => replaceRefs(item, resolve));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceRefs(v, resolve)]));
+  }
+  return value;
+}
+
+function hasCycle(steps: PlannedStep[]): boolean {
+  const deps = new Map(steps.map((s) => [s.key, s.dependsOn]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (key: string): boolean => {
+    if (state.get(key) === 'done') return false;
+    if (state.get(key) === 'visiting') return true;
+    state.set(key, 'visiting');
+    const cyclic = (deps.get(key) ?? []).some(visit);
+    state.set(key, 'done');
+    return cyclic;
+  };
+  return steps.some((s) => visit(s.key));
+}
+
+function checkStep(step: PlannedStep, keys: Set<string>, registry: ToolRegistry): string | undefined {
+  const tool = registry.get(step.tool);
+  if (!tool) return `step ${step.key}: unknown tool "${step.tool}"`;
+  if (tool.sideEffects) return `step ${step.key}: tool "${step.tool}" changes the world and needs approval, which tasks cannot ask for yet`;
+  for (const dep of step.dependsOn) {
+    if (!keys.has(dep)) return `step ${step.key}: depends on unknown step "${dep}"`;
+  }
+  for (const ref of refsIn(step.input)) {
+    if (!step.dependsOn.includes(ref.$from)) return `step ${step.key}: uses the output of "${ref.$from}" without depending on it`;
+  }
+  // Referenced values are only known at run time; a placeholder string lets the schema check the rest.
+  const candidate = replaceRefs(step.input, () => 'placeholder');
+  const parsed = tool.input.safeParse(candidate);
+  if (!parsed.success) return `step ${step.key}: bad input for ${step.tool}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+  return undefined;
+}
+
+/** Checks a plan against the tool registry: known tools, valid inputs, known dependencies, no cycles, not too long. */
+export function validatePlan(steps: PlannedStep[], registry: ToolRegistry): Result<PlannedStep[], string> {
+  if (steps.length === 0) return fail('the plan has no steps');
+  if (steps.length > MAX_PLAN_STEPS) return fail(`the plan has ${steps.length} steps; at most ${MAX_PLAN_STEPS} are allowed`);
+  const keys = new Set(steps.map((s) => s.key));
+  if (keys.size !== steps.length) return fail('two steps share a key');
+  for (const step of steps) {
+    const problem = checkStep(step, keys, registry);
+    if (problem) return fail(problem);
+  }
+  if (hasCycle(steps)) return fail('the steps depend on each other in a cycle');
+  return ok(steps);
+}

@@ -1,0 +1,68 @@
+import { generateText, Output } from 'ai';
+import { z } from 'zod';
+import type { Agent } from '../agents/index.js';
+import { type LlmRegistry, toLlmAppError } from '../llm/index.js';
+import type { ToolRegistry } from '../tools/index.js';
+import { MAX_PLAN_STEPS, type Plan, plannedStep, validatePlan } from './plan.js';
+import { rulePlan } from './rule-planner.js';
+
+const planSchema = z.object({ steps: z.array(plannedStep).min(1).max(MAX_PLAN_STEPS) });
+
+function plannerInstructions(registry: ToolRegistry): string {
+  const tools = registry
+    .list()
+    .filter((tool) => !tool.sideEffects)
+    .map((tool) => `- ${tool.name}: ${tool.description}\n  input JSON schema: ${JSON.stringify(tool.inputSchema)}`)
+    .join('\n');
+  return [
+    'You plan background tasks as a graph of tool steps. Reply with JSON only: {"steps":[{"key","tool","input","dependsOn"}]}.',
+    'Each key is lower_snake_case and unique. A step runs when every step in dependsOn has completed.',
+    'To use an earlier step\'s output as an input value, write {"$from":"<key>","path":"<field of its output>"} and list that key in dependsOn.',
+    `Use at most ${MAX_PLAN_STEPS} steps and only these tools:`,
+    tools,
+    'fetch_url output: {url, status, contentType, body}. extract_text output: {title, text}. summarize output: {summary}. answer output: {answer}.',
+    'The last step must produce the answer for the user.',
+  ].join('\n');
+}
+
+export interface PlannerDeps {
+  llm: LlmRegistry;
+  tools: ToolRegistry;
+}
+
+async function modelPlan(deps: PlannerDeps, agent: Agent, description: string, signal?: AbortSignal) {
+  const result = await generateText({
+    model: deps.llm.model(agent.model),
+    instructions: plannerInstructions(deps.tools),
+    messages: [{ role: 'user', content: `Task: ${description}` }],
+    output: Output.object({ schema: planSchema }),
+    maxRetries: 0,
+    abortSignal: signal,
+  });
+  return result.output.steps;
+}
+
+const describeFailure = (error: unknown): string => {
+  const appError = toLlmAppError(error);
+  return appError.code === 'llm_error' && !(error as { code?: string })?.code
+    ? `the model did not return a usable plan (${(error as Error)?.message?.split('\n')[0] ?? 'unknown error'})`
+    : `the model could not plan (${appError.code}: ${appError.message})`;
+};
+
+/**
+ * Plans a task. With a real model: a structured plan validated against the tool registry; if the
+ * model is down or its plan is invalid, the rule planner takes over and the task records why.
+ */
+export async function planTask(deps: PlannerDeps, agent: Agent, description: string, signal?: AbortSignal): Promise<Plan> {
+  const rule = (note: string): Plan => ({ steps: rulePlan(description), planner: 'rule', note });
+  if (agent.model.provider === 'offline') return rule('the offline model does not plan; rule planner used');
+  let proposed: z.infer<typeof planSchema>['steps'];
+  try {
+    proposed = await modelPlan(deps, agent, description, signal);
+  } catch (error) {
+    return rule(`${describeFailure(error)}; rule planner used`);
+  }
+  const checked = validatePlan(proposed, deps.tools);
+  if (!checked.ok) return rule(`the model's plan was rejected: ${checked.error}; rule planner used`);
+  return { steps: checked.value, planner: 'model' };
+}

@@ -1,0 +1,60 @@
+import type { StepRow, TaskRow } from './tasks.repository.js';
+
+/** Outputs larger than this are previewed in task views; the whole is at output_url. */
+export const OUTPUT_PREVIEW_CHARS = 2_000;
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+function preview(output: unknown): { output: unknown; truncated: boolean } {
+  if (output === null || output === undefined) return { output: null, truncated: false };
+  const json = JSON.stringify(output);
+  if (json.length <= OUTPUT_PREVIEW_CHARS) return { output, truncated: false };
+  // Long string fields are cut; the shape stays, so clients can still read titles and statuses.
+  if (typeof output === 'object' && !Array.isArray(output)) {
+    const cut = Object.fromEntries(
+      Object.entries(output).map(([k, v]) => [k, typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…` : v]),
+    );
+    if (JSON.stringify(cut).length <= OUTPUT_PREVIEW_CHARS) return { output: cut, truncated: true };
+  }
+  return { output: `${json.slice(0, OUTPUT_PREVIEW_CHARS)}…`, truncated: true };
+}
+
+export function stepWire(step: StepRow) {
+  const { output, truncated } = preview(step.output);
+  return {
+    step_id: step.id,
+    key: step.key,
+    tool: step.tool,
+    status: step.status,
+    depends_on: step.dependsOn,
+    attempts: step.attempts,
+    output,
+    output_truncated: truncated,
+    output_url: truncated ? `/api/tasks/${step.taskId}/steps/${step.id}/output` : null,
+    error: step.error ?? null,
+    started_at: iso(step.startedAt),
+    finished_at: iso(step.finishedAt),
+    duration_ms: step.durationMs,
+  };
+}
+
+export function taskSummaryWire(task: TaskRow) {
+  return {
+    task_id: task.id,
+    status: task.status,
+    title: task.title,
+    description: task.description,
+    user_id: task.userId,
+    agent: task.agent,
+    agent_version: task.agentVersion,
+    result: task.result,
+    error: task.error ?? null,
+    planner: task.planner,
+    planner_note: task.plannerNote,
+    created_at: task.createdAt.toISOString(),
+    updated_at: task.updatedAt.toISOString(),
+    finished_at: iso(task.finishedAt),
+  };
+}
+
+export const taskWire = (task: TaskRow, steps: StepRow[]) => ({ ...taskSummaryWire(task), steps: steps.map(stepWire) });

@@ -1,0 +1,37 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export function createTaskMetrics(registry: Registry) {
+  return {
+    tasksFinished: new Counter({
+      name: 'berth_tasks_finished_total',
+      help: 'Tasks that reached a final status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    tasksCreated: new Counter({
+      name: 'berth_tasks_created_total',
+      help: 'Tasks accepted, by planner',
+      labelNames: ['planner'] as const,
+      registers: [registry],
+    }),
+    stepOutcomes: new Counter({
+      name: 'berth_steps_total',
+      help: 'Step attempts by tool and outcome (completed, retrying, failed, fenced, cancelled)',
+      labelNames: ['tool', 'outcome'] as const,
+      registers: [registry],
+    }),
+    stepDuration: new Histogram({
+      name: 'berth_step_duration_seconds',
+      help: 'Step run time by tool',
+      labelNames: ['tool'] as const,
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    reconciled: new Counter({
+      name: 'berth_reconciler_requeued_total',
+      help: 'Steps the reconciler put back on the queue (stranded ready steps, expired leases)',
+      registers: [registry],
+    }),
+  };
+}
+export type TaskMetrics = ReturnType<typeof createTaskMetrics>;

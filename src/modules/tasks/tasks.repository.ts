@@ -1,0 +1,304 @@
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { type Db, type DbOrTx, queryRows, schema, type Tx } from '../../platform/db/index.js';
+import type { PlannedStep } from './plan.js';
+import { resultText } from './task-result.js';
+
+const { tasks, steps, outbox } = schema;
+export type TaskRow = typeof tasks.$inferSelect;
+export type StepRow = typeof steps.$inferSelect;
+export type TaskStatus = schema.TaskStatus;
+
+export const STEP_JOB = 'step.run';
+
+export interface NewTask {
+  tenantId: string;
+  userId: string;
+  agent: string;
+  agentVersion: string;
+  title: string;
+  description: string;
+  planner: 'model' | 'rule';
+  plannerNote?: string;
+  idempotencyKey?: string;
+  requestHash?: string;
+  requestId: string;
+  steps: PlannedStep[];
+  maxAttempts: number;
+}
+
+export interface ListQuery {
+  tenantId: string;
+  userId?: string;
+  status?: TaskStatus;
+  limit: number;
+  /** Tasks created before this (created_at, id), newest first. */
+  before?: { createdAt: Date; id: string };
+}
+
+const jobRows = (stepIds: string[], availableAt?: Date) =>
+  stepIds.map((stepId) => ({ jobName: STEP_JOB, payload: { stepId }, ...(availableAt ? { availableAt } : {}) }));
+
+async function insertSteps(tx: Tx, taskId: string, task: NewTask): Promise<void> {
+  const rows = await tx
+    .insert(steps)
+    .values(
+      task.steps.map((step, position) => ({
+        taskId,
+        tenantId: task.tenantId,
+        key: step.key,
+        position,
+        tool: step.tool,
+        input: step.input,
+        dependsOn: step.dependsOn,
+        status: step.dependsOn.length === 0 ? ('ready' as const) : ('pending' as const),
+        maxAttempts: task.maxAttempts,
+      })),
+    )
+    .returning({ id: steps.id, status: steps.status });
+  const ready = rows.filter((r) => r.status === 'ready').map((r) => r.id);
+  if (ready.length > 0) await tx.insert(outbox).values(jobRows(ready));
+}
+
+/** Marks the steps whose dependencies have all completed as ready, with their outbox rows. */
+async function promoteReadySteps(tx: Tx, taskId: string): Promise<string[]> {
+  const promoted = await queryRows<{ id: string }>(
+    tx,
+    sql`
+    UPDATE steps s SET status = 'ready', updated_at = now()
+    WHERE s.task_id = ${taskId} AND s.status = 'pending'
+      AND NOT EXISTS (
+        SELECT 1 FROM steps d WHERE d.task_id = s.task_id AND d.key = ANY(s.depends_on) AND d.status <> 'completed'
+      )
+    RETURNING s.id`,
+  );
+  const ids = promoted.map((r) => r.id);
+  if (ids.length > 0) await tx.insert(outbox).values(jobRows(ids));
+  return ids;
+}
+
+async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined> {
+  const remaining = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(steps)
+    .where(and(eq(steps.taskId, taskId), sql`${steps.status} <> 'completed'`));
+  if ((remaining[0]?.n ?? 1) > 0) return undefined;
+  const [last] = await tx.select({ output: steps.output }).from(steps).where(eq(steps.taskId, taskId)).orderBy(desc(steps.position)).limit(1);
+  const [task] = await tx
+    .update(tasks)
+    .set({ status: 'completed', result: resultText(last?.output), updatedAt: new Date(), finishedAt: new Date() })
+    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['queued', 'running'])))
+    .returning();
+  return task;
+}
+
+export function createTasksRepository(db: Db) {
+  return {
+    /** The task, its steps and the outbox rows of its first steps, in one transaction. */
+    insertTask: (task: NewTask): Promise<TaskRow | undefined> =>
+      db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(tasks)
+          .values({
+            tenantId: task.tenantId,
+            userId: task.userId,
+            agent: task.agent,
+            agentVersion: task.agentVersion,
+            title: task.title,
+            description: task.description,
+            planner: task.planner,
+            plannerNote: task.plannerNote,
+            idempotencyKey: task.idempotencyKey,
+            requestHash: task.requestHash,
+            requestId: task.requestId,
+          })
+          .onConflictDoNothing({ target: [tasks.tenantId, tasks.idempotencyKey] })
+          .returning();
+        if (row) await insertSteps(tx, row.id, task);
+        return row;
+      }),
+
+    findByIdempotencyKey: async (tenantId: string, key: string) =>
+      (await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.idempotencyKey, key))))[0],
+
+    findTask: async (tenantId: string, id: string) =>
+      (await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, id))))[0],
+
+    stepsOf: (taskId: string, executor: DbOrTx = db) =>
+      executor.select().from(steps).where(eq(steps.taskId, taskId)).orderBy(asc(steps.position)),
+
+    peekStepTool: async (stepId: string): Promise<string | undefined> =>
+      (await db.select({ tool: steps.tool }).from(steps).where(eq(steps.id, stepId)))[0]?.tool,
+
+    findStep: async (taskId: string, stepId: string) =>
+      (await db.select().from(steps).where(and(eq(steps.taskId, taskId), eq(steps.id, stepId))))[0],
+
+    listTasks(query: ListQuery): Promise<TaskRow[]> {
+      const filters = [eq(tasks.tenantId, query.tenantId)];
+      if (query.userId) filters.push(eq(tasks.userId, query.userId));
+      if (query.status) filters.push(eq(tasks.status, query.status));
+      if (query.before) {
+        const { createdAt, id } = query.before;
+        filters.push(or(lt(tasks.createdAt, createdAt), and(eq(tasks.createdAt, createdAt), lt(tasks.id, id))) ?? sql`true`);
+      }
+      return db.select().from(tasks).where(and(...filters)).orderBy(desc(tasks.createdAt), desc(tasks.id)).limit(query.limit);
+    },
+
+    /** Cancels a task that has not finished: its waiting steps are cancelled, running ones are told by their runner. */
+    cancelTask: (tenantId: string, id: string): Promise<TaskRow | undefined> =>
+      db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(tasks)
+          .set({ status: 'cancelled', updatedAt: new Date(), finishedAt: new Date() })
+          .where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, id), inArray(tasks.status, ['queued', 'running', 'awaiting_approval'])))
+          .returning();
+        if (row) {
+          await tx
+            .update(steps)
+            .set({ status: 'cancelled', updatedAt: new Date() })
+            .where(and(eq(steps.taskId, id), inArray(steps.status, ['pending', 'ready'])));
+        }
+        return row;
+      }),
+
+    /**
+     * Takes a step to run: a ready step whose time has come, or a running one whose lease expired
+     * (its worker died). Undefined when the step is not runnable (done, running elsewhere, task over).
+     */
+    claimStep: (stepId: string, leaseMs: number): Promise<{ step: StepRow; task: TaskRow } | undefined> =>
+      db.transaction(async (tx) => {
+        const [step] = await tx
+          .update(steps)
+          .set({
+            status: 'running',
+            attempts: sql`${steps.attempts} + 1`,
+            leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+            startedAt: sql`now()`,
+            updatedAt: new Date(),
+          })
+          .where(
+            and(
+              eq(steps.id, stepId),
+              or(
+                and(eq(steps.status, 'ready'), or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`)),
+                and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
+              ),
+              sql`EXISTS (SELECT 1 FROM tasks t WHERE t.id = ${steps.taskId} AND t.status IN ('queued', 'running'))`,
+            ),
+          )
+          .returning();
+        if (!step) return undefined;
+        const [task] = await tx
+          .update(tasks)
+          .set({ status: 'running', updatedAt: new Date() })
+          .where(eq(tasks.id, step.taskId))
+          .returning();
+        return task ? { step, task } : undefined;
+      }),
+
+    outputsOf: async (taskId: string, keys: string[]): Promise<Map<string, unknown>> => {
+      if (keys.length === 0) return new Map();
+      const rows = await db
+        .select({ key: steps.key, output: steps.output })
+        .from(steps)
+        .where(and(eq(steps.taskId, taskId), inArray(steps.key, keys), eq(steps.status, 'completed')));
+      return new Map(rows.map((r) => [r.key, r.output]));
+    },
+
+    /**
+     * Records a step's output and readies its dependants in one transaction. Fenced: a runner whose
+     * lease was taken over (attempt no longer current) records nothing and gets `fenced`.
+     */
+    completeStep: (done: { stepId: string; attempt: number; output: unknown; durationMs: number; tokens: { input: number; output: number } }) =>
+      db.transaction(async (tx) => {
+        const [step] = await tx
+          .update(steps)
+          .set({
+            status: 'completed',
+            output: done.output,
+            error: null,
+            durationMs: done.durationMs,
+            inputTokens: done.tokens.input,
+            outputTokens: done.tokens.output,
+            finishedAt: new Date(),
+            leaseExpiresAt: null,
+            updatedAt: new Date(),
+          })
+          .where(and(eq(steps.id, done.stepId), eq(steps.status, 'running'), eq(steps.attempts, done.attempt)))
+          .returning({ taskId: steps.taskId });
+        if (!step) return { fenced: true as const };
+        const [task] = await tx.select({ status: tasks.status }).from(tasks).where(eq(tasks.id, step.taskId));
+        if (task?.status !== 'running') return { fenced: false as const, promoted: [], finished: undefined };
+        const promoted = await promoteReadySteps(tx, step.taskId);
+        const finished = await finishIfDone(tx, step.taskId);
+        return { fenced: false as const, promoted, finished };
+      }),
+
+    /** Records a failure: back to ready after `retryAt`, or failed for good (and the task with it). */
+    failStep: (failed: { stepId: string; attempt: number; error: { code: string; message: string; retryable?: boolean }; durationMs: number; retryAt?: Date }) =>
+      db.transaction(async (tx) => {
+        const [step] = await tx
+          .update(steps)
+          .set({
+            status: failed.retryAt ? 'ready' : 'failed',
+            error: failed.error,
+            runAfter: failed.retryAt ?? null,
+            durationMs: failed.durationMs,
+            finishedAt: failed.retryAt ? null : new Date(),
+            leaseExpiresAt: null,
+            updatedAt: new Date(),
+          })
+          .where(and(eq(steps.id, failed.stepId), eq(steps.status, 'running'), eq(steps.attempts, failed.attempt)))
+          .returning({ taskId: steps.taskId, key: steps.key });
+        if (!step) return { fenced: true as const };
+        if (failed.retryAt) {
+          await tx.insert(outbox).values(jobRows([failed.stepId], failed.retryAt));
+          return { fenced: false as const, finished: undefined };
+        }
+        await tx
+          .update(steps)
+          .set({ status: 'cancelled', updatedAt: new Date() })
+          .where(and(eq(steps.taskId, step.taskId), inArray(steps.status, ['pending', 'ready'])));
+        const [finished] = await tx
+          .update(tasks)
+          .set({ status: 'failed', error: { ...failed.error, step: step.key }, updatedAt: new Date(), finishedAt: new Date() })
+          .where(and(eq(tasks.id, step.taskId), inArray(tasks.status, ['queued', 'running'])))
+          .returning();
+        return { fenced: false as const, finished };
+      }),
+
+    /** A step whose task ended while it ran: recorded as cancelled, output kept. */
+    cancelRunningStep: (stepId: string, attempt: number) =>
+      db
+        .update(steps)
+        .set({ status: 'cancelled', leaseExpiresAt: null, finishedAt: new Date(), updatedAt: new Date() })
+        .where(and(eq(steps.id, stepId), eq(steps.status, 'running'), eq(steps.attempts, attempt))),
+
+    /** Steps that should be on the queue but may not be: due and ready for a while, or running past their lease. */
+    strandedSteps: async (staleMs: number, limit: number): Promise<Array<{ id: string; attempts: number }>> =>
+      db
+        .select({ id: steps.id, attempts: steps.attempts })
+        .from(steps)
+        .where(
+          or(
+            and(
+              eq(steps.status, 'ready'),
+              or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
+              sql`${steps.updatedAt} < now() - ${`${staleMs} milliseconds`}::interval`,
+            ),
+            and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
+          ),
+        )
+        .limit(limit),
+
+    /** After a restart of the only process on an embedded store: whatever was running died with it. */
+    releaseAllRunning: async (): Promise<string[]> =>
+      (
+        await db
+          .update(steps)
+          .set({ status: 'ready', leaseExpiresAt: null, updatedAt: sql`now() - interval '1 hour'` })
+          .where(eq(steps.status, 'running'))
+          .returning({ id: steps.id })
+      ).map((r) => r.id),
+  };
+}
+export type TasksRepository = ReturnType<typeof createTasksRepository>;

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { type HttpApp, startSse } from '../../platform/http/index.js';
+import { errorReply } from '../chat/index.js';
+import { isFinal } from './task-status.js';
+import type { TaskEvent, TaskEvents } from './task-events.js';
+import { taskSummaryWire, taskWire } from './task-view.js';
+import { createTaskBody, idempotencyHeader, listQuery, taskAccepted, taskList, taskView } from './tasks.schemas.js';
+import type { TasksService } from './tasks.service.js';
+
+const errors = { 400: errorReply, 401: errorReply, 404: errorReply, 409: errorReply, 422: errorReply };
+const taskParams = z.object({ id: z.uuid() });
+
+export interface TaskRouteDeps {
+  tasks: TasksService;
+  events: TaskEvents;
+  maxDescriptionChars: number;
+  /** SSE comment interval that keeps proxies from closing an idle stream. Default 15 s. */
+  heartbeatMs?: number;
+}
+
+export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
+  const { tasks } = deps;
+  for (const url of ['/api/tasks', '/api/task']) {
+    app.route({
+      method: 'POST',
+      url,
+      schema: {
+        tags: ['tasks'],
+        description: url === '/api/task' ? 'Alias of POST /api/tasks for older clients.' : 'Plans a task and queues its steps. With an `Idempotency-Key` header a retried request returns the first task.',
+        headers: idempotencyHeader,
+        body: createTaskBody(deps.maxDescriptionChars),
+        response: { 202: taskAccepted, ...errors },
+      },
+      handler: async (request, reply) => {
+        const { task } = await tasks.create({
+          tenantId: request.principal.tenantId,
+          description: request.body.description,
+          title: request.body.title,
+          userId: request.body.user_id,
+          agent: request.body.agent,
+          idempotencyKey: request.headers['idempotency-key'],
+          requestId: request.id,
+        });
+        return reply.status(202).header('location', `/api/tasks/${task.id}`).send({ task_id: task.id, status: task.status });
+      },
+    });
+  }
+
+  app.route({
+    method: 'GET',
+    url: '/api/tasks',
+    schema: { tags: ['tasks'], querystring: listQuery, response: { 200: taskList, ...errors } },
+    handler: async (request) => {
+      const page = await tasks.list({ tenantId: request.principal.tenantId, ...request.query, userId: request.query.user_id });
+      return { tasks: page.tasks.map(taskSummaryWire), next_cursor: page.nextCursor };
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/tasks/:id',
+    schema: { tags: ['tasks'], params: taskParams, response: { 200: taskView, ...errors } },
+    handler: async (request) => {
+      const { task, steps } = await tasks.get(request.principal.tenantId, request.params.id);
+      return taskWire(task, steps);
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/tasks/:id/steps/:step_id/output',
+    schema: { tags: ['tasks'], params: taskParams.extend({ step_id: z.uuid() }), response: { 200: z.object({ step_id: z.string(), output: z.unknown() }), ...errors } },
+    handler: async (request) => {
+      const step = await tasks.stepOutput(request.principal.tenantId, request.params.id, request.params.step_id);
+      return { step_id: step.id, output: step.output ?? null };
+    },
+  });
+
+  app.route({
+    method: 'POST',
+    url: '/api/tasks/:id/cancel',
+    schema: { tags: ['tasks'], params: taskParams, response: { 200: taskAccepted, ...errors } },
+    handler: async (request) => {
+      const task = await tasks.cancel(request.principal.tenantId, request.params.id);
+      return { task_id: task.id, status: task.status };
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/tasks/:id/events',
+    schema: {
+      tags: ['tasks'],
+      description: 'SSE: first a `snapshot` event with the whole task, then `step.started`, `step.completed`, `step.retrying`, `step.failed`, and `task.finished`, after which the stream ends.',
+      params: taskParams,
+      response: errors,
+    },
+    handler: async (request, reply) => {
+      const tenantId = request.principal.tenantId;
+      await tasks.get(tenantId, request.params.id);
+      const sse = startSse(request, reply);
+      // Subscribe before reading the snapshot so no event falls between the two.
+      const unsubscribe = deps.events.subscribe(request.params.id, (event: TaskEvent) => {
+        sse.send(event.type, event);
+        if (event.type === 'task.finished') close();
+      });
+      const heartbeat = setInterval(() => sse.sendComment('keep-alive'), deps.heartbeatMs ?? 15_000);
+      const close = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        sse.end();
+      };
+      sse.signal.addEventListener('abort', close, { once: true });
+      const { task, steps } = await tasks.get(tenantId, request.params.id);
+      sse.send('snapshot', taskWire(task, steps));
+      if (isFinal(task.status)) {
+        sse.send('task.finished', { type: 'task.finished', task_id: task.id, status: task.status, result: task.result, error: task.error ?? null });
+        close();
+      }
+      return reply;
+    },
+  });
+}

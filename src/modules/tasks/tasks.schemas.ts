@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { taskStatusList } from './task-status.js';
+
+export const createTaskBody = (maxDescriptionChars: number) =>
+  z.strictObject({
+    description: z
+      .string()
+      .max(maxDescriptionChars, `must be at most ${maxDescriptionChars} characters`)
+      .refine((value) => value.trim().length > 0, 'must not be empty'),
+    title: z.string().max(200).optional(),
+    user_id: z.string().min(1).max(128).regex(/^[^\s/]+$/, 'must not contain spaces or slashes').optional(),
+    agent: z.string().min(1).max(64).optional(),
+  });
+export type CreateTaskBody = z.infer<ReturnType<typeof createTaskBody>>;
+
+export const idempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+});
+
+export const taskAccepted = z.object({ task_id: z.string(), status: z.enum(taskStatusList) });
+
+export const stepView = z.object({
+  step_id: z.string(),
+  key: z.string(),
+  tool: z.string(),
+  status: z.string(),
+  depends_on: z.array(z.string()),
+  attempts: z.number(),
+  output: z.unknown(),
+  output_truncated: z.boolean(),
+  output_url: z.string().nullable(),
+  error: z.unknown(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+});
+
+export const taskSummary = z.object({
+  task_id: z.string(),
+  status: z.enum(taskStatusList),
+  title: z.string(),
+  description: z.string(),
+  user_id: z.string(),
+  agent: z.string(),
+  agent_version: z.string(),
+  result: z.string().nullable(),
+  error: z.unknown(),
+  planner: z.enum(['model', 'rule']),
+  planner_note: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+
+export const taskView = taskSummary.extend({ steps: z.array(stepView) });
+
+export const listQuery = z.object({
+  user_id: z.string().min(1).max(128).optional(),
+  status: z.enum(taskStatusList).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const taskList = z.object({ tasks: z.array(taskSummary), next_cursor: z.string().nullable() });

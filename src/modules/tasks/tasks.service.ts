@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../../platform/errors.js';
+import type { AgentCatalog } from '../agents/index.js';
+import { type PlannerDeps, planTask } from './planner.js';
+import type { StepRunner } from './step-runner.js';
+import type { TaskEvents } from './task-events.js';
+import type { TaskMetrics } from './tasks.metrics.js';
+import type { ListQuery, TaskRow, TasksRepository, TaskStatus } from './tasks.repository.js';
+
+export interface CreateTaskInput {
+  tenantId: string;
+  description: string;
+  title?: string;
+  userId?: string;
+  agent?: string;
+  idempotencyKey?: string;
+  requestId: string;
+}
+
+export interface TasksServiceDeps extends PlannerDeps {
+  repo: TasksRepository;
+  agents: AgentCatalog;
+  runner: StepRunner;
+  events: TaskEvents;
+  metrics: TaskMetrics;
+  /** Called after a task's first jobs are committed to the outbox. */
+  onOutbox: () => void;
+  /** Attempts per step before the task fails. Default 3. */
+  maxStepAttempts?: number;
+}
+
+const requestHash = (input: CreateTaskInput) =>
+  createHash('sha256')
+    .update(JSON.stringify([input.description, input.title ?? null, input.userId ?? null, input.agent ?? null]))
+    .digest('hex');
+
+const defaultTitle = (description: string) => {
+  const line = description.trim().split('\n')[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+};
+
+export const encodeCursor = (task: TaskRow) =>
+  Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString('base64url');
+
+export function decodeCursor(cursor: string): ListQuery['before'] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new AppError('validation_failed', 'Invalid request: query.cursor is not a cursor this API returned');
+  }
+  return { createdAt, id };
+}
+
+export function createTasksService(deps: TasksServiceDeps) {
+  const { repo } = deps;
+
+  function sameRequestOrFail(existing: TaskRow, hash: string): TaskRow {
+    if (existing.requestHash !== hash) {
+      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different request', {
+        details: { task_id: existing.id },
+      });
+    }
+    return existing;
+  }
+
+  return {
+    /** Plans and stores a task with its first jobs in one transaction; a retried request with the same key returns the first task. */
+    async create(input: CreateTaskInput): Promise<{ task: TaskRow; created: boolean }> {
+      const agent = deps.agents.get(input.agent ?? deps.agents.defaultName);
+      const hash = requestHash(input);
+      if (input.idempotencyKey) {
+        const existing = await repo.findByIdempotencyKey(input.tenantId, input.idempotencyKey);
+        if (existing) return { task: sameRequestOrFail(existing, hash), created: false };
+      }
+      const plan = await planTask(deps, agent, input.description);
+      const row = await repo.insertTask({
+        tenantId: input.tenantId,
+        userId: input.userId ?? 'anonymous',
+        agent: agent.name,
+        agentVersion: agent.version,
+        title: input.title?.trim() || defaultTitle(input.description),
+        description: input.description,
+        planner: plan.planner,
+        plannerNote: plan.note,
+        idempotencyKey: input.idempotencyKey,
+        requestHash: hash,
+        requestId: input.requestId,
+        steps: plan.steps,
+        maxAttempts: deps.maxStepAttempts ?? 3,
+      });
+      if (!row) {
+        // Another request with the same key won the race.
+        const winner = await repo.findByIdempotencyKey(input.tenantId, input.idempotencyKey as string);
+        if (!winner) throw new AppError('internal_error', 'Task insert returned nothing');
+        return { task: sameRequestOrFail(winner, hash), created: false };
+      }
+      deps.metrics.tasksCreated.inc({ planner: plan.planner });
+      deps.onOutbox();
+      return { task: row, created: true };
+    },
+
+    async get(tenantId: string, id: string) {
+      const task = await repo.findTask(tenantId, id);
+      if (!task) throw new AppError('task_not_found', `Task ${id} does not exist`);
+      return { task, steps: await repo.stepsOf(id) };
+    },
+
+    async stepOutput(tenantId: string, taskId: string, stepId: string) {
+      await this.get(tenantId, taskId);
+      const step = await repo.findStep(taskId, stepId);
+      if (!step) throw new AppError('step_not_found', `Step ${stepId} of task ${taskId} does not exist`);
+      return step;
+    },
+
+    async list(query: { tenantId: string; userId?: string; status?: TaskStatus; limit: number; cursor?: string }) {
+      const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const rows = await repo.listTasks({ ...query, limit: query.limit + 1, before });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return { tasks: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    },
+
+    async cancel(tenantId: string, id: string): Promise<TaskRow> {
+      const cancelled = await repo.cancelTask(tenantId, id);
+      if (!cancelled) {
+        const { task } = await this.get(tenantId, id);
+        if (task.status === 'cancelled') return task;
+        throw new AppError('conflict', `Task ${id} has already ${task.status === 'completed' ? 'completed' : 'failed'}`);
+      }
+      deps.runner.abortTask(id);
+      deps.metrics.tasksFinished.inc({ status: 'cancelled' });
+      deps.events.publish({ type: 'task.finished', task_id: id, status: 'cancelled', result: null, error: null });
+      return cancelled;
+    },
+  };
+}
+export type TasksService = ReturnType<typeof createTasksService>;

@@ -1,0 +1,86 @@
+import { asc, inArray, sql } from 'drizzle-orm';
+import { type Db, schema } from '../db/index.js';
+import type { Logger } from '../telemetry/index.js';
+import type { JobDefinition, Queue } from './queue.js';
+
+export interface OutboxRelayOptions {
+  db: Db;
+  queue: Queue;
+  /** The job catalogue: every job name the outbox may hold. */
+  jobs: ReadonlyArray<JobDefinition<unknown>>;
+  logger: Logger;
+  /** How often the outbox is read when nothing kicks the relay (rows from other processes, delayed rows). Default 500 ms. */
+  pollMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Moves committed outbox rows onto the queue. The row id is the job id, so a relay that dies
+ * between enqueue and delete cannot create a second job; rows stay until the queue has them,
+ * so while the queue is down new work waits here instead of being lost.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions) {
+  const { db, queue, logger } = options;
+  const jobs = new Map(options.jobs.map((job) => [job.name, job]));
+  const batchSize = options.batchSize ?? 200;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function relayBatch(): Promise<number> {
+    return db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(schema.outbox)
+        .where(sql`${schema.outbox.availableAt} <= now()`)
+        .orderBy(asc(schema.outbox.id))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      for (const row of rows) {
+        const job = jobs.get(row.jobName);
+        if (!job) throw new Error(`outbox row ${row.id} names unknown job "${row.jobName}"`);
+        await queue.enqueue(job, row.payload, { jobId: `outbox-${row.id}` });
+      }
+      if (rows.length > 0) await tx.delete(schema.outbox).where(inArray(schema.outbox.id, rows.map((r) => r.id)));
+      return rows.length;
+    });
+  }
+
+  async function drain() {
+    do {
+      again = false;
+      try {
+        while (!stopped && (await relayBatch()) === batchSize) {}
+      } catch (error) {
+        logger.warn({ err: error }, 'outbox relay could not move jobs to the queue; retrying');
+      }
+    } while (again && !stopped);
+    running = undefined;
+  }
+
+  const kick = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain();
+  };
+
+  return {
+    /** Relays now (call after committing outbox rows). */
+    kick,
+    start() {
+      timer = setInterval(kick, options.pollMs ?? 500);
+      timer.unref();
+      kick();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
