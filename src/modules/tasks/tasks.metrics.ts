@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { QueueDepth } from '../../platform/queue/index.js';
 
 export function createTaskMetrics(registry: Registry) {
   return {
@@ -35,3 +36,32 @@ export function createTaskMetrics(registry: Registry) {
   };
 }
 export type TaskMetrics = ReturnType<typeof createTaskMetrics>;
+
+/** Queue depth and the oldest wait, read when Prometheus scrapes (the numbers KEDA and HPA scale on). */
+export function registerQueueGauges(registry: Registry, queueName: string, depth: () => Promise<QueueDepth>) {
+  let last: Promise<QueueDepth> | undefined;
+  // Both gauges are collected in one scrape; read the queue once for them.
+  const read = () => {
+    last ??= depth().finally(() => setTimeout(() => (last = undefined), 100).unref());
+    return last;
+  };
+  new Gauge({
+    name: 'berth_queue_depth',
+    help: 'Jobs in the queue by state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      const d = await read();
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: queueName, state }, d[state]);
+    },
+  });
+  new Gauge({
+    name: 'berth_queue_oldest_wait_seconds',
+    help: 'Age of the oldest waiting job (0 when none waits)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      this.set({ queue: queueName }, ((await read()).oldestWaitingMs ?? 0) / 1000);
+    },
+  });
+}

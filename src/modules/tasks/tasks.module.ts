@@ -9,7 +9,7 @@ import { createReconciler } from './reconciler.js';
 import { stepJob } from './step-job.js';
 import { createStepRunner } from './step-runner.js';
 import { createInProcessTaskEvents } from './task-events.js';
-import { createTaskMetrics } from './tasks.metrics.js';
+import { createTaskMetrics, registerQueueGauges } from './tasks.metrics.js';
 import { createTasksRepository } from './tasks.repository.js';
 import { registerTaskRoutes } from './tasks.routes.js';
 import { createTasksService } from './tasks.service.js';
@@ -53,6 +53,7 @@ export function createTasksModule(options: TasksModuleOptions) {
     maxStepAttempts: options.maxStepAttempts,
   });
   let consumer: Consumer | undefined;
+  registerQueueGauges(options.metrics, stepJob.name, () => queue.depth(stepJob));
 
   return {
     service,

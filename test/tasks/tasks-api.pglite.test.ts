@@ -1,0 +1,3 @@
+import { defineTasksApiSuite } from './tasks-api.suite.js';
+
+defineTasksApiSuite('PGlite', async () => ({}));
