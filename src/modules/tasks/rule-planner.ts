@@ -1,6 +1,7 @@
 import type { PlannedStep } from './plan.js';
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`)\]]+/gi;
+// The host may be a bracketed IPv6 literal; the rest stops at spaces, quotes and closing brackets.
+const URL_PATTERN = /\bhttps?:\/\/(?:\[[0-9a-fA-F:.]+\]|[^\s<>"'`()[\]/]+)[^\s<>"'`()[\]]*/gi;
 const MAX_URLS = 6;
 
 /** Distinct http(s) URLs in the text, in order, without trailing punctuation. */
