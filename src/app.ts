@@ -4,13 +4,24 @@ import { createApiKeysRepository, createAuthService } from './modules/auth/index
 import {
   createChatRepository,
   createChatService,
+  createInferService,
   registerChatRoutes,
+  registerInferRoutes,
   registerOpenAiRoutes,
 } from './modules/chat/index.js';
 import { createLlmRegistry, type LlmOptions } from './modules/llm/index.js';
+import { createModelToolDeps, createTasksModule } from './modules/tasks/index.js';
+import {
+  builtinTools,
+  createAnswerTool,
+  createSummarizeTool,
+  fetchUserAgent,
+  ToolRegistry,
+} from './modules/tools/index.js';
 import { type Config, isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
 import { createHttpServer, type HttpApp, registerHealthRoutes } from './platform/http/index.js';
+import { createInProcessQueue } from './platform/queue/index.js';
 import { createHttpMetrics, createMetricsRegistry, type Logger } from './platform/telemetry/index.js';
 import { VERSION } from './version.js';
 
@@ -35,7 +46,7 @@ export interface AppOptions {
   pgliteTemplatePath?: string;
 }
 
-const llmOptions = (config: Config): LlmOptions => ({
+export const llmOptions = (config: Config): LlmOptions => ({
   providers: {
     openai: config.llm.openai,
     anthropic: config.llm.anthropic,
@@ -88,7 +99,15 @@ async function assemble(
 ): Promise<App> {
   const metrics = createMetricsRegistry();
   const llm = createLlmRegistry({ options: llmOptions(config), metrics, logger });
-  const agents = createAgentCatalog(config);
+  const modelToolDeps = createModelToolDeps({ llm, agents: () => agents });
+  const tools = new ToolRegistry([
+    ...builtinTools({ fetchUrl: { allow: config.tools.fetchAllow, userAgent: fetchUserAgent(VERSION) } }),
+    createSummarizeTool(modelToolDeps),
+    createAnswerTool(modelToolDeps),
+  ]);
+  const catalog = createAgentCatalog(config, tools.list());
+  if (!catalog.ok) throw new StartupError(catalog.error.message);
+  const agents = catalog.value;
   const http = await createHttpServer({
     logger,
     metrics: createHttpMetrics(metrics),
@@ -115,11 +134,27 @@ async function assemble(
       },
     ],
   });
-  const chat = createChatService({ repo: createChatRepository(store.db), agents, llm });
+  const chat = createChatService({ repo: createChatRepository(store.db), agents, llm, tools });
   registerAgentRoutes(http, agents);
   registerChatRoutes(http, { chat, maxMessageChars: config.chat.maxMessageChars });
-  registerOpenAiRoutes(http, { agents, llm, startedAt: Date.now() });
+  const infer = createInferService({ agents, llm, tools });
+  registerInferRoutes(http, { infer, maxMessageChars: config.chat.maxMessageChars });
+  registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now() });
+  const queue = createInProcessQueue();
+  const tasks = createTasksModule({
+    db: store.db,
+    queue,
+    llm,
+    agents,
+    tools,
+    metrics,
+    logger,
+    ...config.tasks,
+    exclusiveStore: store.kind === 'pglite',
+  });
+  tasks.registerRoutes(http);
   await http.ready();
+  await tasks.startWorker();
   return {
     http,
     store,
@@ -132,6 +167,8 @@ async function assemble(
       const force = setTimeout(() => http.server.closeAllConnections(), graceMs);
       try {
         await http.close();
+        await tasks.stop();
+        await queue.close(graceMs);
       } finally {
         clearTimeout(force);
         await store.close();

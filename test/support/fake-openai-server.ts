@@ -8,7 +8,15 @@ export type FakeBehaviour =
   | { kind: 'status'; status: number; body: unknown }
   | { kind: 'hang' }
   | { kind: 'hang-after'; text: string }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  | { kind: 'tool-calls'; calls: FakeToolCall[]; text: string; usage: FakeUsage }
+  | { kind: 'forever'; behaviour: FakeBehaviour };
+
+/** A function call the fake model asks for; `arguments` is sent JSON-encoded, as OpenAI does. */
+export interface FakeToolCall {
+  name: string;
+  arguments: unknown;
+}
 
 export interface FakeUsage {
   inputTokens: number;
@@ -76,6 +84,21 @@ export const fakeReply = {
   hangAfter: (text: string): FakeBehaviour => ({ kind: 'hang-after', text }),
   /** 200 with a body that is not valid JSON (or SSE events that are not). */
   malformed: (): FakeBehaviour => ({ kind: 'malformed' }),
+  /** Asks for tool calls (`finish_reason: "tool_calls"`), optionally after some text; plain and streamed. */
+  toolCalls: (
+    calls: FakeToolCall[],
+    options: { text?: string; usage?: Partial<FakeUsage> } = {},
+  ): FakeBehaviour => ({
+    kind: 'tool-calls',
+    calls,
+    text: options.text ?? '',
+    usage: { inputTokens: options.usage?.inputTokens ?? 10, outputTokens: options.usage?.outputTokens ?? 5 },
+  }),
+  /** One tool call; see toolCalls. */
+  toolCall: (name: string, args: unknown, usage?: Partial<FakeUsage>): FakeBehaviour =>
+    fakeReply.toolCalls([{ name, arguments: args }], { usage }),
+  /** Answers every request from now on with `behaviour`: it stays at the head of the queue until reset. */
+  forever: (behaviour: FakeBehaviour): FakeBehaviour => ({ kind: 'forever', behaviour }),
 };
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
@@ -83,6 +106,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const model = options.model ?? 'fake-model';
   const queue: FakeBehaviour[] = [];
   const requests: RecordedRequest[] = [];
+  const ids = { next: 0, call: () => `call_fake_${++ids.next}` };
+  const take = (): FakeBehaviour => {
+    const head = queue[0]?.kind === 'forever' ? queue[0] : (queue.shift() ?? fallback);
+    return head.kind === 'forever' ? head.behaviour : head;
+  };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
@@ -104,7 +132,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     });
     if (req.method === 'GET' && path === '/v1/models') sendModels(res, model);
     else if (req.method === 'POST' && path === '/v1/chat/completions') {
-      respond(res, queue.shift() ?? fallback, recorded.body ?? {}, model);
+      respond(res, take(), { body: recorded.body ?? {}, model, callId: ids.call });
     } else sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
   }
 
@@ -156,9 +184,18 @@ function sendModels(res: ServerResponse, model: string): void {
   });
 }
 
-function respond(res: ServerResponse, behaviour: FakeBehaviour, body: ChatRequestBody, model: string): void {
+interface RequestContext {
+  body: ChatRequestBody;
+  model: string;
+  /** A new tool call id, unique on this server. */
+  callId: () => string;
+}
+
+function respond(res: ServerResponse, behaviour: FakeBehaviour, context: RequestContext): void {
+  const { body, model } = context;
   const stream = body.stream === true;
-  if (behaviour.kind === 'status') sendJson(res, behaviour.status, behaviour.body);
+  if (behaviour.kind === 'tool-calls') sendToolCalls(res, behaviour, context);
+  else if (behaviour.kind === 'status') sendJson(res, behaviour.status, behaviour.body);
   else if (behaviour.kind === 'malformed') sendMalformed(res, stream);
   else if (behaviour.kind === 'hang-after' && stream) {
     streamCompletion(res, { text: behaviour.text, model, finish: false });
@@ -169,6 +206,68 @@ function respond(res: ServerResponse, behaviour: FakeBehaviour, body: ChatReques
     streamCompletion(res, { text: behaviour.text, model, finish: true, usage });
   }
   // 'hang' (and 'hang-after' on a plain request): never answer.
+}
+
+const usageWire = ({ inputTokens, outputTokens }: FakeUsage) => ({
+  prompt_tokens: inputTokens,
+  completion_tokens: outputTokens,
+  total_tokens: inputTokens + outputTokens,
+});
+
+function sendToolCalls(
+  res: ServerResponse,
+  behaviour: Extract<FakeBehaviour, { kind: 'tool-calls' }>,
+  { body, model, callId }: RequestContext,
+): void {
+  const calls = behaviour.calls.map((call) => ({
+    id: callId(),
+    type: 'function' as const,
+    function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+  }));
+  if (body.stream !== true) {
+    sendJson(res, 200, {
+      id: 'chatcmpl-fake',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: behaviour.text || null, tool_calls: calls },
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: usageWire(behaviour.usage),
+    });
+    return;
+  }
+  const send = startStream(res, model);
+  send([{ index: 0, delta: { role: 'assistant', content: behaviour.text }, finish_reason: null }]);
+  calls.forEach((call, index) => {
+    // Arguments arrive in two pieces, as real servers split them, so the client has to assemble them.
+    const args = call.function.arguments;
+    const half = Math.ceil(args.length / 2);
+    const head = { ...call, function: { name: call.function.name, arguments: args.slice(0, half) } };
+    send([{ index: 0, delta: { tool_calls: [{ index, ...head }] }, finish_reason: null }]);
+    send([
+      {
+        index: 0,
+        delta: { tool_calls: [{ index, function: { arguments: args.slice(half) } }] },
+        finish_reason: null,
+      },
+    ]);
+  });
+  send([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]);
+  if (body.stream_options?.include_usage === true) send([], { usage: usageWire(behaviour.usage) });
+  res.end('data: [DONE]\n\n');
+}
+
+function startStream(res: ServerResponse, model: string) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  return (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    res.write(
+      `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices, ...extra })}\n\n`,
+    );
 }
 
 function sendMalformed(res: ServerResponse, stream: boolean): void {
@@ -188,11 +287,7 @@ function completion(text: string, usage: FakeUsage, model: string) {
     created: 1_700_000_000,
     model,
     choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-    usage: {
-      prompt_tokens: usage.inputTokens,
-      completion_tokens: usage.outputTokens,
-      total_tokens: usage.inputTokens + usage.outputTokens,
-    },
+    usage: usageWire(usage),
   };
 }
 
@@ -204,26 +299,13 @@ interface StreamPlan {
 }
 
 function streamCompletion(res: ServerResponse, plan: StreamPlan): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: plan.model, choices, ...extra })}\n\n`;
-  res.write(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+  const send = startStream(res, plan.model);
+  send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
   for (const piece of plan.text.match(/\S+\s*|\s+/g) ?? []) {
-    res.write(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
+    send([{ index: 0, delta: { content: piece }, finish_reason: null }]);
   }
   if (!plan.finish) return;
-  res.write(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]));
-  if (plan.usage) {
-    const { inputTokens, outputTokens } = plan.usage;
-    res.write(
-      chunk([], {
-        usage: {
-          prompt_tokens: inputTokens,
-          completion_tokens: outputTokens,
-          total_tokens: inputTokens + outputTokens,
-        },
-      }),
-    );
-  }
+  send([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+  if (plan.usage) send([], { usage: usageWire(plan.usage) });
   res.end('data: [DONE]\n\n');
 }

@@ -37,7 +37,9 @@ export async function startFixtureSite(): Promise<FixtureSite> {
     const answer = () => {
       if (!route) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       if (route.redirect) return res.writeHead(302, { location: route.redirect }).end();
-      res.writeHead(route.status ?? 200, { 'content-type': route.contentType ?? 'text/html; charset=utf-8' }).end(route.body ?? '');
+      res
+        .writeHead(route.status ?? 200, { 'content-type': route.contentType ?? 'text/html; charset=utf-8' })
+        .end(route.body ?? '');
     };
     if (route?.delayMs) setTimeout(answer, route.delayMs);
     else answer();

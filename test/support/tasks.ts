@@ -21,7 +21,11 @@ export interface TaskView {
 }
 
 export async function createTask(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {
-  return postJson<{ task_id: string; status: string; error?: { code: string } }>(`${baseUrl}/api/tasks`, body, headers);
+  return postJson<{ task_id: string; status: string; error?: { code: string } }>(
+    `${baseUrl}/api/tasks`,
+    body,
+    headers,
+  );
 }
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -37,7 +41,10 @@ export async function waitForTask(
   for (;;) {
     const { body } = await getJson<TaskView>(`${baseUrl}/api/tasks/${taskId}`, options.headers);
     if (until(body)) return body;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${body.status}: ${JSON.stringify(body.steps.map((s) => [s.key, s.status]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `task ${taskId} still ${body.status}: ${JSON.stringify(body.steps.map((s) => [s.key, s.status]))}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -17,7 +17,10 @@ describe('a process killed mid-task (SIGKILL)', () => {
     for (let t = 0; t < TASKS; t++) {
       for (let p = 0; p < PAGES_PER_TASK; p++) {
         // Slow pages keep steps running when the kill comes.
-        site.route(`/t${t}p${p}`, { body: articlePage(`Page ${t}-${p}`, [`Task ${t} page ${p} talks about boats.`]), delayMs: 300 + 200 * p });
+        site.route(`/t${t}p${p}`, {
+          body: articlePage(`Page ${t}-${p}`, [`Task ${t} page ${p} talks about boats.`]),
+          delayMs: 300 + 200 * p,
+        });
       }
     }
     dataDir = tempDir();
@@ -36,10 +39,16 @@ describe('a process killed mid-task (SIGKILL)', () => {
       ids.push((await createTask(first.url, { description: `Summarize ${urls}` })).body.task_id);
     }
     // Kill once some fetches have completed and others are still running.
-    await waitForTask(first.url, ids[0] as string, { until: (t) => t.steps.some((s) => s.tool === 'fetch_url' && s.status === 'completed') });
+    await waitForTask(first.url, ids[0] as string, {
+      until: (t) => t.steps.some((s) => s.tool === 'fetch_url' && s.status === 'completed'),
+    });
     const before = await Promise.all(ids.map((id) => getJson<TaskView>(`${first.url}/api/tasks/${id}`)));
     const completedUrls = new Set(
-      before.flatMap(({ body }) => body.steps.filter((s) => s.tool === 'fetch_url' && s.status === 'completed').map((s) => new URL((s.output as { url: string }).url).pathname)),
+      before.flatMap(({ body }) =>
+        body.steps
+          .filter((s) => s.tool === 'fetch_url' && s.status === 'completed')
+          .map((s) => new URL((s.output as { url: string }).url).pathname),
+      ),
     );
     const runningAtKill = before.flatMap(({ body }) => body.steps.filter((s) => s.status === 'running'));
     expect(await stopProcess(first.child, 'SIGKILL')).toBeNull();
@@ -53,7 +62,8 @@ describe('a process killed mid-task (SIGKILL)', () => {
         expect(task.status).toBe('completed');
         expect(task.result).toMatch(/boats/);
       }
-      for (const path of completedUrls) expect(site.hits.get(path), `${path} ran again after completing`).toBe(1);
+      for (const path of completedUrls)
+        expect(site.hits.get(path), `${path} ran again after completing`).toBe(1);
       for (let t = 0; t < TASKS; t++) {
         for (let p = 0; p < PAGES_PER_TASK; p++) {
           // At least once: a fetch that was running at the kill may run again, never more.

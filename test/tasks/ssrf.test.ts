@@ -15,7 +15,11 @@ async function countingListener(host: string) {
   server.listen(0, host);
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
-  return { port, connections: () => connections, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    port,
+    connections: () => connections,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 describe('tasks cannot reach internal addresses (SSRF)', () => {
@@ -67,7 +71,9 @@ describe('tasks cannot reach internal addresses (SSRF)', () => {
 
   it('refuses every notation of loopback, and redirects out of an allowed host, with ssrf_blocked', async () => {
     const list = targets();
-    const accepted = await Promise.all(list.map((url) => createTask(berth.url, { description: `Summarize ${url}` })));
+    const accepted = await Promise.all(
+      list.map((url) => createTask(berth.url, { description: `Summarize ${url}` })),
+    );
     const finished = await Promise.all(accepted.map((a) => waitForTask(berth.url, a.body.task_id)));
     finished.forEach((task, i) => {
       expect(task.status, list[i]).toBe('failed');
@@ -79,7 +85,9 @@ describe('tasks cannot reach internal addresses (SSRF)', () => {
   });
 
   it('does not turn non-http schemes into fetches', async () => {
-    const accepted = await createTask(berth.url, { description: `Summarize file:///etc/passwd and gopher://127.0.0.1:${v4.port}/` });
+    const accepted = await createTask(berth.url, {
+      description: `Summarize file:///etc/passwd and gopher://127.0.0.1:${v4.port}/`,
+    });
     const task = await waitForTask(berth.url, accepted.body.task_id);
     expect(task.steps.map((s) => s.tool)).toEqual(['answer']);
     expect(v4.connections()).toBe(0);

@@ -17,7 +17,10 @@ const LIGHTHOUSES = [
 ];
 
 /** The tasks API, run once per store (PGlite and Postgres). */
-export function defineTasksApiSuite(storeName: string, storeOptions: () => Promise<StartOptions & { cleanup?: () => Promise<void> }>) {
+export function defineTasksApiSuite(
+  storeName: string,
+  storeOptions: () => Promise<StartOptions & { cleanup?: () => Promise<void> }>,
+) {
   describe(`tasks API on ${storeName}`, () => {
     let berth: BerthInstance;
     let site: FixtureSite;
@@ -27,7 +30,10 @@ export function defineTasksApiSuite(storeName: string, storeOptions: () => Promi
       site = await startFixtureSite();
       site.route('/harbours', { body: articlePage('Harbours', HARBOURS) });
       site.route('/lighthouses', { body: articlePage('Lighthouses', LIGHTHOUSES) });
-      site.route('/slow', { body: articlePage('Slow', ['This page takes its time to arrive.']), delayMs: 1_500 });
+      site.route('/slow', {
+        body: articlePage('Slow', ['This page takes its time to arrive.']),
+        delayMs: 1_500,
+      });
       site.route('/broken', { status: 500, body: 'down' });
       const { cleanup: storeCleanup, ...options } = await storeOptions();
       cleanup = storeCleanup;
@@ -79,7 +85,7 @@ export function defineTasksApiSuite(storeName: string, storeOptions: () => Promi
       expect(names).toContain('step.started');
       expect(names.filter((n) => n === 'step.completed')).toHaveLength(3);
       expect(names.at(-1)).toBe('task.finished');
-      expect((events.at(-1)?.data as { status: string }).status).toBe('completed');
+      expect((events.at(-1)?.data as { status: string } | undefined)?.status).toBe('completed');
       // A client that connects after the end gets the final state at once.
       const late = await readSse(await fetch(`${berth.url}/api/tasks/${accepted.body.task_id}/events`));
       expect(late.map((e) => e.event)).toEqual(['snapshot', 'task.finished']);
@@ -110,7 +116,9 @@ export function defineTasksApiSuite(storeName: string, storeOptions: () => Promi
       const cancelled = await postJson(`${berth.url}/api/tasks/${accepted.body.task_id}/cancel`, {});
       expect(cancelled.status).toBe(200);
       expect(cancelled.body).toMatchObject({ status: 'cancelled' });
-      const task = await waitForTask(berth.url, accepted.body.task_id, { until: (t) => t.steps.every((s) => s.status !== 'running') });
+      const task = await waitForTask(berth.url, accepted.body.task_id, {
+        until: (t) => t.steps.every((s) => s.status !== 'running'),
+      });
       expect(task.status).toBe('cancelled');
       expect(task.steps.map((s) => s.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
       expect(site.hits.get('/slow')).toBe(before + 1);
@@ -123,7 +131,11 @@ export function defineTasksApiSuite(storeName: string, storeOptions: () => Promi
       const second = await createTask(berth.url, body, { 'idempotency-key': 'retry-me-1' });
       expect(second.status).toBe(202);
       expect(second.body.task_id).toBe(first.body.task_id);
-      const other = await createTask(berth.url, { ...body, description: 'Something else' }, { 'idempotency-key': 'retry-me-1' });
+      const other = await createTask(
+        berth.url,
+        { ...body, description: 'Something else' },
+        { 'idempotency-key': 'retry-me-1' },
+      );
       expect(other.status).toBe(422);
       expect((other.body as unknown as ErrorBody).error.code).toBe('idempotency_key_reused');
       const listed = await getJson<{ tasks: TaskView[] }>(`${berth.url}/api/tasks?user_id=idem`);
@@ -133,11 +145,35 @@ export function defineTasksApiSuite(storeName: string, storeOptions: () => Promi
     describe('bad input gets a clear 4xx and creates nothing', () => {
       const cases: Array<[string, unknown, Record<string, string>, number, string]> = [
         ['an empty description', { description: '  ', user_id: 'bad' }, {}, 400, 'validation_failed'],
-        ['a description over the limit', { description: 'x'.repeat(501), user_id: 'bad' }, {}, 400, 'validation_failed'],
+        [
+          'a description over the limit',
+          { description: 'x'.repeat(501), user_id: 'bad' },
+          {},
+          400,
+          'validation_failed',
+        ],
         ['a number for description', { description: 7, user_id: 'bad' }, {}, 400, 'validation_failed'],
-        ['an unknown field', { description: 'hi', user_id: 'bad', urgent: true }, {}, 400, 'validation_failed'],
-        ['an unknown agent', { description: 'hi', user_id: 'bad', agent: 'ghost' }, {}, 404, 'agent_not_found'],
-        ['a bad Idempotency-Key', { description: 'hi', user_id: 'bad' }, { 'idempotency-key': 'has spaces' }, 400, 'validation_failed'],
+        [
+          'an unknown field',
+          { description: 'hi', user_id: 'bad', urgent: true },
+          {},
+          400,
+          'validation_failed',
+        ],
+        [
+          'an unknown agent',
+          { description: 'hi', user_id: 'bad', agent: 'ghost' },
+          {},
+          404,
+          'agent_not_found',
+        ],
+        [
+          'a bad Idempotency-Key',
+          { description: 'hi', user_id: 'bad' },
+          { 'idempotency-key': 'has spaces' },
+          400,
+          'validation_failed',
+        ],
       ];
       it.each(cases)('%s', async (_name, body, headers, status, code) => {
         const reply = await postJson<ErrorBody>(`${berth.url}/api/tasks`, body, headers);
@@ -148,16 +184,26 @@ export function defineTasksApiSuite(storeName: string, storeOptions: () => Promi
       });
 
       it('answers 404 for an unknown task and 400 for a malformed id or cursor', async () => {
-        expect((await getJson<ErrorBody>(`${berth.url}/api/tasks/00000000-0000-4000-8000-000000000000`)).body.error.code).toBe('task_not_found');
+        expect(
+          (await getJson<ErrorBody>(`${berth.url}/api/tasks/00000000-0000-4000-8000-000000000000`)).body.error
+            .code,
+        ).toBe('task_not_found');
         expect((await getJson<ErrorBody>(`${berth.url}/api/tasks/nope`)).status).toBe(400);
-        expect((await getJson<ErrorBody>(`${berth.url}/api/tasks?cursor=garbage`)).body.error.code).toBe('validation_failed');
+        expect((await getJson<ErrorBody>(`${berth.url}/api/tasks?cursor=garbage`)).body.error.code).toBe(
+          'validation_failed',
+        );
       });
     });
 
     it('lists tasks newest first, filtered, a page at a time', async () => {
       const ids: string[] = [];
-      for (const n of [1, 2, 3]) ids.push((await createTask(berth.url, { description: `Question ${n}?`, user_id: 'pager' })).body.task_id);
-      const first = await getJson<{ tasks: TaskView[]; next_cursor: string | null }>(`${berth.url}/api/tasks?user_id=pager&limit=2`);
+      for (const n of [1, 2, 3])
+        ids.push(
+          (await createTask(berth.url, { description: `Question ${n}?`, user_id: 'pager' })).body.task_id,
+        );
+      const first = await getJson<{ tasks: TaskView[]; next_cursor: string | null }>(
+        `${berth.url}/api/tasks?user_id=pager&limit=2`,
+      );
       expect(first.body.tasks.map((t) => t.task_id)).toEqual([ids[2], ids[1]]);
       expect(first.body.next_cursor).toEqual(expect.any(String));
       const second = await getJson<{ tasks: TaskView[]; next_cursor: string | null }>(
@@ -166,7 +212,9 @@ export function defineTasksApiSuite(storeName: string, storeOptions: () => Promi
       expect(second.body.tasks.map((t) => t.task_id)).toEqual([ids[0]]);
       expect(second.body.next_cursor).toBeNull();
       await Promise.all(ids.map((id) => waitForTask(berth.url, id)));
-      const done = await getJson<{ tasks: TaskView[] }>(`${berth.url}/api/tasks?user_id=pager&status=completed`);
+      const done = await getJson<{ tasks: TaskView[] }>(
+        `${berth.url}/api/tasks?user_id=pager&status=completed`,
+      );
       expect(done.body.tasks).toHaveLength(3);
     });
 

@@ -11,6 +11,8 @@ const agentView = z.object({
   history_window: z.number(),
   max_output_tokens: z.number(),
   token_budget: z.number(),
+  tools: z.array(z.string()),
+  max_tool_steps: z.number(),
 });
 
 export function registerAgentRoutes(app: HttpApp, catalog: AgentCatalog) {
@@ -28,6 +30,8 @@ export function registerAgentRoutes(app: HttpApp, catalog: AgentCatalog) {
         history_window: agent.historyWindow,
         max_output_tokens: agent.maxOutputTokens,
         token_budget: agent.tokenBudget,
+        tools: agent.tools,
+        max_tool_steps: agent.maxToolSteps,
       })),
     }),
   });

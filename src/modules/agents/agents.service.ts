@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AgentConfig, Config } from '../../platform/config/index.js';
-import { agentSchema } from '../../platform/config/index.js';
-import { AppError } from '../../platform/errors.js';
+import { agentSchema, ConfigError } from '../../platform/config/index.js';
+import { AppError, fail, ok, type Result } from '../../platform/errors.js';
 import { type ModelRef, OFFLINE_MODEL_ID } from '../llm/index.js';
 
 export interface Agent extends Omit<AgentConfig, 'provider' | 'model'> {
@@ -56,8 +56,45 @@ function resolve(raw: AgentConfig, config: Config): Agent {
   return { ...resolved, version: agentVersion(resolved, providerBaseUrl(config, provider)) };
 }
 
-/** The agents of the configuration, resolved against the llm defaults; `default` always exists. */
-export function createAgentCatalog(config: Config): AgentCatalog {
+/** What the catalog needs to know of a tool (the tool registry's descriptors fit). */
+export interface ToolInfo {
+  name: string;
+  sideEffects: boolean;
+}
+
+/** Problems with the agents' tool lists, each naming its config key. */
+export function checkAgentTools(agents: readonly AgentConfig[], tools: readonly ToolInfo[]): string[] {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const known = tools.map((tool) => tool.name).join(', ') || 'none';
+  return agents.flatMap((agent, index) =>
+    agent.tools.flatMap((name) => {
+      const tool = byName.get(name);
+      if (!tool) return [`agents.${index}.tools: unknown tool "${name}" (known: ${known})`];
+      // Chat has no approval step yet, so a tool that changes the world must never run from it.
+      if (tool.sideEffects) {
+        return [
+          `agents.${index}.tools: "${name}" has side effects and needs approval, which chat does not support yet`,
+        ];
+      }
+      return [];
+    }),
+  );
+}
+
+/**
+ * The agents of the configuration, resolved against the llm defaults; `default` always exists.
+ * Fails when an agent names a tool that does not exist or has side effects.
+ */
+export function createAgentCatalog(
+  config: Config,
+  tools: readonly ToolInfo[] = [],
+): Result<AgentCatalog, ConfigError> {
+  const problems = checkAgentTools(config.agents, tools);
+  if (problems.length > 0) return fail(new ConfigError(problems));
+  return ok(buildCatalog(config));
+}
+
+function buildCatalog(config: Config): AgentCatalog {
   const declared = config.agents.some((agent) => agent.name === 'default')
     ? config.agents
     : [

@@ -1,2 +1,9 @@
 export { registerAgentRoutes } from './agents.routes.js';
-export { type Agent, type AgentCatalog, agentVersion, createAgentCatalog } from './agents.service.js';
+export {
+  type Agent,
+  type AgentCatalog,
+  agentVersion,
+  checkAgentTools,
+  createAgentCatalog,
+  type ToolInfo,
+} from './agents.service.js';

@@ -10,6 +10,7 @@ import {
 import type { StoredMessage } from './chat.repository.js';
 import { chatBody, chatReply, errorReply, historyReply, userId } from './chat.schemas.js';
 import type { ChatReply, ChatService } from './chat.service.js';
+import type { ToolEvent } from './run-model.js';
 
 const toWire = (reply: ChatReply, requestId: string) => ({
   conversation_id: reply.conversationId,
@@ -20,6 +21,20 @@ const toWire = (reply: ChatReply, requestId: string) => ({
   usage: { input_tokens: reply.usage.inputTokens, output_tokens: reply.usage.outputTokens },
   request_id: requestId,
 });
+
+// Small on purpose: a preview of the input, and for results only whether they worked.
+const toolEventWire = (event: ToolEvent) =>
+  event.type === 'call'
+    ? { name: 'tool_call', data: { id: event.id, tool: event.tool, input: event.input } }
+    : {
+        name: 'tool_result',
+        data: {
+          id: event.id,
+          tool: event.tool,
+          ok: event.ok,
+          ...(event.error ? { error: event.error } : {}),
+        },
+      };
 
 const historyWire = (messages: StoredMessage[]) => ({
   messages: messages.map((m) => ({
@@ -49,7 +64,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
     schema: {
       tags: ['chat'],
       description:
-        'One chat turn. With `Accept: text/event-stream` the answer streams as SSE: `start`, `token`…, then `done` with the same fields as the JSON reply (or `error`).',
+        "One chat turn, with the agent's tool loop when it has tools. With `Accept: text/event-stream` the answer streams as SSE: `start`, then `token` (`{delta}`), `tool_call` (`{id, tool, input}`, input previewed) and `tool_result` (`{id, tool, ok, error?}`) as they happen, then `done` with the same fields as the JSON reply (or `error`).",
       body: chatBody(deps.maxMessageChars),
       response: { 200: chatReply, ...errors },
     },
@@ -92,6 +107,10 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
           },
           onDelta: (delta) => {
             if (delta) begin().send('token', { delta });
+          },
+          onToolEvent: (event) => {
+            const wire = toolEventWire(event);
+            begin().send(wire.name, wire.data);
           },
         });
         begin().send('done', toWire(result, request.id));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const nonBlank = (max: number) =>
+export const nonBlank = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)

@@ -4,7 +4,8 @@ import { AppError } from '../../platform/errors.js';
 import type { AgentCatalog } from '../agents/index.js';
 import type { LlmRegistry } from '../llm/index.js';
 import type { ChatRepository, StoredMessage } from './chat.repository.js';
-import { runModel } from './run-model.js';
+import { runModel, type ToolEvent } from './run-model.js';
+import { createToolSession, type ToolCatalog } from './tool-session.js';
 
 export interface ChatTurnInput {
   tenantId: string;
@@ -30,12 +31,19 @@ export interface TurnOptions {
   onDelta?: (text: string) => void;
   /** Called once the turn is validated, before the model runs. */
   onPrepared?: (meta: { conversationId: string; agentVersion: string }) => void;
+  /** With onDelta: the agent's tool calls and their outcomes, as they happen. */
+  onToolEvent?: (event: ToolEvent) => void;
 }
 
 export const ANONYMOUS_USER = 'anonymous';
 
-export function createChatService(deps: { repo: ChatRepository; agents: AgentCatalog; llm: LlmRegistry }) {
-  const { repo, agents, llm } = deps;
+export function createChatService(deps: {
+  repo: ChatRepository;
+  agents: AgentCatalog;
+  llm: LlmRegistry;
+  tools: ToolCatalog;
+}) {
+  const { repo, agents, llm, tools } = deps;
 
   /** Validates everything that can be checked before the model runs, so a failing turn writes nothing. */
   async function prepare(input: ChatTurnInput) {
@@ -48,7 +56,7 @@ export function createChatService(deps: { repo: ChatRepository; agents: AgentCat
         agent: agent.name,
         isNew: true,
       };
-      return { agent, conversation, history: [] as StoredMessage[] };
+      return { agent, conversation, history: [] as StoredMessage[], tokensUsed: 0 };
     }
     const found = await repo.findConversation(input.tenantId, input.conversationId);
     if (!found || (input.userId !== undefined && found.userId !== input.userId)) {
@@ -68,13 +76,16 @@ export function createChatService(deps: { repo: ChatRepository; agents: AgentCat
       );
     }
     const history = await repo.recentMessages(found.id, agent.historyWindow);
-    return { agent, conversation: { ...found, isNew: false }, history };
+    return { agent, conversation: { ...found, isNew: false }, history, tokensUsed: found.tokensUsed };
   }
 
   return {
-    /** Runs one turn: the agent's system prompt + the last N messages + this message. Stores both messages only on success. */
+    /**
+     * Runs one turn: the agent's system prompt + the last N messages + this message, and the agent's
+     * tool loop. Stores both messages only on success; tool calls and results are not stored.
+     */
     async turn(input: ChatTurnInput, options: TurnOptions = {}): Promise<ChatReply> {
-      const { agent, conversation, history } = await prepare(input);
+      const { agent, conversation, history, tokensUsed } = await prepare(input);
       const prompt = {
         messages: [
           ...history.map((m): ModelMessage => ({ role: m.role, content: m.content })),
@@ -82,7 +93,13 @@ export function createChatService(deps: { repo: ChatRepository; agents: AgentCat
         ],
       };
       options.onPrepared?.({ conversationId: conversation.id, agentVersion: agent.version });
-      const reply = await runModel(llm, agent, prompt, options);
+      const reply = await runModel(llm, agent, prompt, {
+        signal: options.signal,
+        onDelta: options.onDelta,
+        onToolEvent: options.onToolEvent,
+        tools: createToolSession(tools, agent.tools, input.requestId),
+        tokenAllowance: agent.tokenBudget - tokensUsed,
+      });
       const saved = await repo.saveTurn({
         conversation,
         user: { content: input.message },

@@ -1,5 +1,9 @@
 export { createChatRepository } from './chat.repository.js';
 export { registerChatRoutes } from './chat.routes.js';
+export { errorReply } from './chat.schemas.js';
 export { type ChatReply, type ChatService, createChatService } from './chat.service.js';
+export { registerInferRoutes } from './infer.routes.js';
+export { createInferService, type Evidence, type InferReply, type InferService } from './infer.service.js';
 export { registerOpenAiRoutes } from './openai.routes.js';
-export { type ModelReply, runModel } from './run-model.js';
+export { type ModelReply, runModel, type ToolEvent } from './run-model.js';
+export { createToolSession, type ToolCatalog, type ToolOutcome, type ToolSession } from './tool-session.js';

@@ -11,6 +11,7 @@ import {
   modelList,
 } from './openai.schemas.js';
 import { type ModelPrompt, type ModelReply, runModel } from './run-model.js';
+import { createToolSession, type ToolCatalog } from './tool-session.js';
 
 type WireMessage = CompletionRequest['messages'][number];
 
@@ -45,7 +46,7 @@ const usageWire = (usage: ModelReply['usage']) => ({
 
 export function registerOpenAiRoutes(
   app: HttpApp,
-  deps: { agents: AgentCatalog; llm: LlmRegistry; startedAt: number },
+  deps: { agents: AgentCatalog; llm: LlmRegistry; tools: ToolCatalog; startedAt: number },
 ) {
   const created = Math.floor(deps.startedAt / 1000);
   app.route({
@@ -66,7 +67,7 @@ export function registerOpenAiRoutes(
     schema: {
       tags: ['openai'],
       description:
-        'OpenAI-compatible chat completions; `model` names a Berth agent. Stateless: the client sends the history.',
+        'OpenAI-compatible chat completions; `model` names a Berth agent, whose own tools run server-side (only the final text is returned). Stateless: the client sends the history.',
       body: completionRequest,
       response: {
         200: completionResponse,
@@ -86,6 +87,7 @@ export function registerOpenAiRoutes(
       const options = {
         maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
         temperature: body.temperature ?? undefined,
+        tools: createToolSession(deps.tools, agent.tools, request.id),
       };
       if (!body.stream) {
         const result = await runModel(deps.llm, agent, prompt, options);

@@ -1,13 +1,31 @@
-import { generateText, type ModelMessage, streamText } from 'ai';
+import {
+  generateText,
+  isStepCount,
+  type LanguageModelUsage,
+  type ModelMessage,
+  type PrepareStepFunction,
+  streamText,
+  type TextStreamPart,
+  ToolChoiceViolationError,
+  type ToolSet,
+} from 'ai';
 import { AppError } from '../../platform/errors.js';
 import type { Agent } from '../agents/index.js';
 import { type LlmRegistry, toLlmAppError } from '../llm/index.js';
+import { previewInput, type ToolCallError, type ToolSession } from './tool-session.js';
 
 export interface ModelReply {
+  /** The text of every step, steps apart by a blank line: what a streaming client saw. */
   text: string;
   model: string;
+  /** Summed over every step of the run. */
   usage: { inputTokens: number; outputTokens: number };
 }
+
+/** Tool activity while a reply streams; inputs are previews and outputs are never included. */
+export type ToolEvent =
+  | { type: 'call'; id: string; tool: string; input: unknown }
+  | { type: 'result'; id: string; tool: string; ok: boolean; error?: ToolCallError };
 
 export interface RunModelOptions {
   signal?: AbortSignal;
@@ -15,12 +33,21 @@ export interface RunModelOptions {
   onDelta?: (text: string) => void;
   maxOutputTokens?: number;
   temperature?: number;
+  /** The agent's tools for this run (createToolSession); without it the model is offered none. */
+  tools?: ToolSession;
+  /** Tokens the run may spend before its next model call must answer without tools. Default: the agent's tokenBudget. */
+  tokenAllowance?: number;
+  /** Streamed runs only: a tool call as the model makes it, and its outcome. */
+  onToolEvent?: (event: ToolEvent) => void;
 }
 
 const usageOf = (usage: { inputTokens: number | undefined; outputTokens: number | undefined }) => ({
   inputTokens: usage.inputTokens ?? 0,
   outputTokens: usage.outputTokens ?? 0,
 });
+
+const spent = (steps: ReadonlyArray<{ usage: LanguageModelUsage }>) =>
+  steps.reduce((sum, step) => sum + (step.usage.inputTokens ?? 0) + (step.usage.outputTokens ?? 0), 0);
 
 export interface ModelPrompt {
   /** System text after the agent's own system prompt (an OpenAI client's system messages). */
@@ -29,16 +56,38 @@ export interface ModelPrompt {
   messages: ModelMessage[];
 }
 
-/** One model call for an agent. Every failure surfaces as an AppError (llm_*), never a raw SDK error. */
+/**
+ * The tool loop's bounds: at most `maxToolSteps` model calls, each capped at maxOutputTokens. The
+ * last call, and any call once the token allowance is spent, is offered no tool, so the model has to
+ * answer with what it has gathered instead of being cut off mid-investigation.
+ */
+function toolLoop(agent: Agent, options: RunModelOptions) {
+  const tools = options.tools?.tools;
+  if (!tools || Object.keys(tools).length === 0) return {};
+  const lastStep = agent.maxToolSteps - 1;
+  const allowance = options.tokenAllowance ?? agent.tokenBudget;
+  return {
+    tools,
+    stopWhen: isStepCount(agent.maxToolSteps),
+    prepareStep: (({ stepNumber, steps }) =>
+      stepNumber >= lastStep || spent(steps) >= allowance
+        ? { toolChoice: 'none' }
+        : {}) satisfies PrepareStepFunction<ToolSet>,
+  };
+}
+
+/**
+ * One model run for an agent: a single call, or the tool loop when the agent has tools. Every
+ * failure surfaces as an AppError (llm_*, tool_steps_exceeded), never a raw SDK error.
+ */
 export async function runModel(
   registry: LlmRegistry,
   agent: Agent,
   prompt: ModelPrompt,
   options: RunModelOptions = {},
 ): Promise<ModelReply> {
-  const model = registry.model(agent.model);
   const call = {
-    model,
+    model: registry.model(agent.model),
     instructions: [agent.systemPrompt, ...(prompt.extraInstructions ?? [])].join('\n\n'),
     messages: prompt.messages,
     // Retries, timeouts and the breaker live in the registry's model; the SDK must not retry again.
@@ -46,46 +95,121 @@ export async function runModel(
     maxOutputTokens: options.maxOutputTokens ?? agent.maxOutputTokens,
     temperature: options.temperature ?? agent.temperature,
     abortSignal: options.signal,
+    ...toolLoop(agent, options),
   };
   try {
     if (!options.onDelta) {
       const result = await generateText(call);
       return {
-        text: result.text,
+        text: joinSteps(result.steps.map((step) => step.text)),
         model: result.response.modelId || agent.model.model,
-        usage: usageOf(result.usage),
+        usage: usageOf(result.totalUsage),
       };
     }
     // Errors arrive as stream parts and are rethrown below; the SDK's default onError would also print them.
-    return await streamModel(streamText({ ...call, onError: () => {} }), options.onDelta, agent);
+    return await streamModel(streamText({ ...call, onError: () => {} }), options, agent);
   } catch (error) {
-    if (options.signal?.aborted)
-      throw new AppError('llm_error', 'The request was cancelled by the client', { cause: error });
-    throw toLlmAppError(error, agent.model);
+    throw runError(error, agent, options);
   }
+}
+
+const joinSteps = (texts: string[]) => texts.filter((text) => text.length > 0).join('\n\n');
+
+function runError(error: unknown, agent: Agent, options: RunModelOptions): AppError {
+  if (options.signal?.aborted) {
+    return new AppError('llm_error', 'The request was cancelled by the client', { cause: error });
+  }
+  // Only the last step forbids tools, so this is a model that kept calling them to the end.
+  if (ToolChoiceViolationError.isInstance(error)) {
+    return new AppError(
+      'tool_steps_exceeded',
+      `The model was still calling tools after ${agent.maxToolSteps} steps (the agent's maxToolSteps) and gave no answer`,
+      { details: { maxToolSteps: agent.maxToolSteps } },
+    );
+  }
+  return toLlmAppError(error, agent.model);
+}
+
+interface StreamState {
+  text: string;
+  /** A step with text has ended: the next text starts after a blank line. */
+  separate: boolean;
+  model: string;
+  usage: ModelReply['usage'];
 }
 
 async function streamModel(
   result: ReturnType<typeof streamText>,
-  onDelta: (text: string) => void,
+  options: RunModelOptions,
   agent: Agent,
-) {
-  let text = '';
-  let usage = { inputTokens: 0, outputTokens: 0 };
-  let modelId = agent.model.model;
-  for await (const part of result.fullStream) {
-    if (part.type === 'text-delta') {
-      text += part.text;
-      onDelta(part.text);
-    } else if (part.type === 'error') {
-      throw part.error;
-    } else if (part.type === 'abort') {
-      throw new AppError('llm_error', 'The model call was aborted');
-    } else if (part.type === 'finish-step') {
-      modelId = part.response.modelId || modelId;
-    } else if (part.type === 'finish') {
-      usage = usageOf(part.totalUsage);
+): Promise<ModelReply> {
+  const state: StreamState = {
+    text: '',
+    separate: false,
+    model: agent.model.model,
+    usage: { inputTokens: 0, outputTokens: 0 },
+  };
+  for await (const part of result.fullStream) onPart(part, state, options);
+  return { text: state.text, model: state.model, usage: state.usage };
+}
+
+function appendText(text: string, state: StreamState, options: RunModelOptions): void {
+  if (!text) return;
+  const delta = state.separate ? `\n\n${text}` : text;
+  state.separate = false;
+  state.text += delta;
+  options.onDelta?.(delta);
+}
+
+function onPart(part: TextStreamPart<ToolSet>, state: StreamState, options: RunModelOptions): void {
+  const emit = options.onToolEvent ?? (() => {});
+  switch (part.type) {
+    case 'text-delta':
+      appendText(part.text, state, options);
+      return;
+    case 'finish-step':
+      state.model = part.response.modelId || state.model;
+      if (state.text) state.separate = true;
+      return;
+    case 'finish':
+      state.usage = usageOf(part.totalUsage);
+      return;
+    case 'tool-call':
+      emit({ type: 'call', id: part.toolCallId, tool: part.toolName, input: previewInput(part.input) });
+      return;
+    case 'tool-result': {
+      const outcome = options.tools?.outcome(part.toolCallId);
+      emit({
+        type: 'result',
+        id: part.toolCallId,
+        tool: part.toolName,
+        ok: outcome?.ok ?? true,
+        error: outcome?.error,
+      });
+      return;
     }
+    case 'tool-error':
+      emit({
+        type: 'result',
+        id: part.toolCallId,
+        tool: part.toolName,
+        ok: false,
+        error: refusedCall(part, options),
+      });
+      return;
+    case 'error':
+      throw part.error;
+    case 'abort':
+      throw new AppError('llm_error', 'The model call was aborted');
   }
-  return { text, model: modelId, usage };
+}
+
+/**
+ * A call the SDK refused before any tool ran: its error arrives as text, so the kind comes from
+ * whether the agent has the tool at all.
+ */
+function refusedCall(part: { toolName: string; error: unknown }, options: RunModelOptions): ToolCallError {
+  const message = part.error instanceof Error ? part.error.message : String(part.error);
+  const known = options.tools !== undefined && part.toolName in options.tools.tools;
+  return { code: known ? 'invalid_tool_input' : 'unknown_tool', message };
 }

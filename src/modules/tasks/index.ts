@@ -1,5 +1,5 @@
+export { createModelToolDeps } from './model-tool-deps.js';
 export { type Plan, type PlannedStep, validatePlan } from './plan.js';
 export { rulePlan, urlsIn } from './rule-planner.js';
 export { stepJob } from './step-job.js';
 export { createTasksModule, type TasksModule, type TasksModuleOptions } from './tasks.module.js';
-export { createModelToolDeps } from './model-tool-deps.js';

@@ -23,16 +23,32 @@ export function createModelToolDeps(deps: { llm: LlmRegistry; agents: () => Agen
       if (agent.model.provider === 'offline') {
         // The offline model's answer to a summary request is this same extractive summary; calling it directly keeps its chat notice out of results.
         const text = extractiveSummary(texts.join('\n\n'), MAX_SUMMARY_SENTENCES);
-        return { text, model: OFFLINE_MODEL_ID, usage: { inputTokens: approxTokens(texts.join('')), outputTokens: approxTokens(text) } };
+        return {
+          text,
+          model: OFFLINE_MODEL_ID,
+          usage: { inputTokens: approxTokens(texts.join('')), outputTokens: approxTokens(text) },
+        };
       }
-      const documents = texts.map((text, i) => `<document index="${i + 1}">\n${text}\n</document>`).join('\n');
+      const documents = texts
+        .map((text, i) => `<document index="${i + 1}">\n${text}\n</document>`)
+        .join('\n');
       const request = instruction ? `The user's request: ${instruction}\n\n${documents}` : documents;
-      const reply = await runModel(deps.llm, agent, { extraInstructions: [SUMMARY_RULES], messages: [{ role: 'user', content: request }] }, { signal });
+      const reply = await runModel(
+        deps.llm,
+        agent,
+        { extraInstructions: [SUMMARY_RULES], messages: [{ role: 'user', content: request }] },
+        { signal },
+      );
       return { text: reply.text, model: reply.model, usage: reply.usage };
     },
     async answer({ agent: name, question, signal }): Promise<ModelAnswer> {
       const agent = agentFor(name);
-      const reply = await runModel(deps.llm, agent, { messages: [{ role: 'user', content: question }] }, { signal });
+      const reply = await runModel(
+        deps.llm,
+        agent,
+        { messages: [{ role: 'user', content: question }] },
+        { signal },
+      );
       return { text: reply.text, model: reply.model, usage: reply.usage };
     },
   };

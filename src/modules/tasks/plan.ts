@@ -60,24 +60,28 @@ function hasCycle(steps: PlannedStep[]): boolean {
 function checkStep(step: PlannedStep, keys: Set<string>, registry: ToolRegistry): string | undefined {
   const tool = registry.get(step.tool);
   if (!tool) return `step ${step.key}: unknown tool "${step.tool}"`;
-  if (tool.sideEffects) return `step ${step.key}: tool "${step.tool}" changes the world and needs approval, which tasks cannot ask for yet`;
+  if (tool.sideEffects)
+    return `step ${step.key}: tool "${step.tool}" changes the world and needs approval, which tasks cannot ask for yet`;
   for (const dep of step.dependsOn) {
     if (!keys.has(dep)) return `step ${step.key}: depends on unknown step "${dep}"`;
   }
   for (const ref of refsIn(step.input)) {
-    if (!step.dependsOn.includes(ref.$from)) return `step ${step.key}: uses the output of "${ref.$from}" without depending on it`;
+    if (!step.dependsOn.includes(ref.$from))
+      return `step ${step.key}: uses the output of "${ref.$from}" without depending on it`;
   }
   // Referenced values are only known at run time; a placeholder string lets the schema check the rest.
   const candidate = replaceRefs(step.input, () => 'placeholder');
   const parsed = tool.input.safeParse(candidate);
-  if (!parsed.success) return `step ${step.key}: bad input for ${step.tool}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+  if (!parsed.success)
+    return `step ${step.key}: bad input for ${step.tool}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
   return undefined;
 }
 
 /** Checks a plan against the tool registry: known tools, valid inputs, known dependencies, no cycles, not too long. */
 export function validatePlan(steps: PlannedStep[], registry: ToolRegistry): Result<PlannedStep[], string> {
   if (steps.length === 0) return fail('the plan has no steps');
-  if (steps.length > MAX_PLAN_STEPS) return fail(`the plan has ${steps.length} steps; at most ${MAX_PLAN_STEPS} are allowed`);
+  if (steps.length > MAX_PLAN_STEPS)
+    return fail(`the plan has ${steps.length} steps; at most ${MAX_PLAN_STEPS} are allowed`);
   const keys = new Set(steps.map((s) => s.key));
   if (keys.size !== steps.length) return fail('two steps share a key');
   for (const step of steps) {

@@ -12,7 +12,10 @@ function plannerInstructions(registry: ToolRegistry): string {
   const tools = registry
     .list()
     .filter((tool) => !tool.sideEffects)
-    .map((tool) => `- ${tool.name}: ${tool.description}\n  input JSON schema: ${JSON.stringify(tool.inputSchema)}`)
+    .map(
+      (tool) =>
+        `- ${tool.name}: ${tool.description}\n  input JSON schema: ${JSON.stringify(tool.inputSchema)}`,
+    )
     .join('\n');
   return [
     'You plan background tasks as a graph of tool steps. Reply with JSON only: {"steps":[{"key","tool","input","dependsOn"}]}.',
@@ -53,7 +56,12 @@ const describeFailure = (error: unknown): string => {
  * Plans a task. With a real model: a structured plan validated against the tool registry; if the
  * model is down or its plan is invalid, the rule planner takes over and the task records why.
  */
-export async function planTask(deps: PlannerDeps, agent: Agent, description: string, signal?: AbortSignal): Promise<Plan> {
+export async function planTask(
+  deps: PlannerDeps,
+  agent: Agent,
+  description: string,
+  signal?: AbortSignal,
+): Promise<Plan> {
   const rule = (note: string): Plan => ({ steps: rulePlan(description), planner: 'rule', note });
   if (agent.model.provider === 'offline') return rule('the offline model does not plan; rule planner used');
   let proposed: z.infer<typeof planSchema>['steps'];

@@ -59,7 +59,8 @@ export function createReconciler(options: ReconcilerOptions) {
      */
     async recoverExclusive(): Promise<number> {
       const released = await repo.releaseAllRunning();
-      if (released.length > 0) logger.info({ steps: released.length }, 'steps interrupted by the last shutdown will run again');
+      if (released.length > 0)
+        logger.info({ steps: released.length }, 'steps interrupted by the last shutdown will run again');
       return requeue(await repo.strandedSteps(0, 10_000));
     },
     start() {

@@ -16,7 +16,8 @@ export function urlsIn(text: string): string[] {
  */
 export function rulePlan(description: string): PlannedStep[] {
   const urls = urlsIn(description);
-  if (urls.length === 0) return [{ key: 'answer', tool: 'answer', input: { question: description }, dependsOn: [] }];
+  if (urls.length === 0)
+    return [{ key: 'answer', tool: 'answer', input: { question: description }, dependsOn: [] }];
   const steps: PlannedStep[] = urls.flatMap((url, i) => [
     { key: `fetch_${i + 1}`, tool: 'fetch_url', input: { url }, dependsOn: [] },
     {
@@ -33,7 +34,10 @@ export function rulePlan(description: string): PlannedStep[] {
   steps.push({
     key: 'summarize',
     tool: 'summarize',
-    input: { texts: urls.map((_, i) => ({ $from: `extract_${i + 1}`, path: 'text' })), instruction: description },
+    input: {
+      texts: urls.map((_, i) => ({ $from: `extract_${i + 1}`, path: 'text' })),
+      instruction: description,
+    },
     dependsOn: urls.map((_, i) => `extract_${i + 1}`),
   });
   return steps;

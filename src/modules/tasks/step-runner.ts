@@ -3,7 +3,7 @@ import type { ToolError, ToolRegistry } from '../tools/index.js';
 import { refsIn, replaceRefs, type StepRef } from './plan.js';
 import type { TaskEvents } from './task-events.js';
 import type { TaskMetrics } from './tasks.metrics.js';
-import type { StepRow, TaskRow, TasksRepository } from './tasks.repository.js';
+import type { ClaimedStep, StepRow, TaskRow, TasksRepository } from './tasks.repository.js';
 
 export interface StepRunnerOptions {
   repo: TasksRepository;
@@ -26,7 +26,12 @@ const tokensOf = (output: unknown) => {
 
 function pick(value: unknown, path: string | undefined): unknown {
   if (!path) return value;
-  return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+      value,
+    );
 }
 
 /** Runs one step per job: claim, resolve inputs, run the tool, record — never the same completed step twice. */
@@ -34,24 +39,57 @@ export function createStepRunner(options: StepRunnerOptions) {
   const { repo, tools, events, metrics, logger } = options;
   const retryBaseMs = options.retryBaseMs ?? 1_000;
   const inFlight = new Map<string, { taskId: string; controller: AbortController }>();
+  // Longer than any tool may run, so a live worker never loses its step to a takeover.
+  const leaseMs =
+    Math.max(60_000, ...tools.list().map((t) => tools.get(t.name)?.timeoutMs ?? 0)) +
+    (options.leaseMarginMs ?? 30_000);
 
-  async function resolveInput(step: StepRow): Promise<{ ok: true; input: unknown } | { ok: false; error: ToolError }> {
+  async function resolveInput(
+    step: StepRow,
+  ): Promise<{ ok: true; input: unknown } | { ok: false; error: ToolError }> {
     const refs = refsIn(step.input);
     const outputs = await repo.outputsOf(step.taskId, [...new Set(refs.map((r) => r.$from))]);
     const missing = refs.find((ref) => !outputs.has(ref.$from));
-    if (missing) return { ok: false, error: { code: 'missing_input', message: `output of step ${missing.$from} is not available`, retryable: false } };
-    return { ok: true, input: replaceRefs(step.input, (ref: StepRef) => pick(outputs.get(ref.$from), ref.path)) };
+    if (missing)
+      return {
+        ok: false,
+        error: {
+          code: 'missing_input',
+          message: `output of step ${missing.$from} is not available`,
+          retryable: false,
+        },
+      };
+    return {
+      ok: true,
+      input: replaceRefs(step.input, (ref: StepRef) => pick(outputs.get(ref.$from), ref.path)),
+    };
   }
 
   async function recordSuccess(step: StepRow, output: unknown, durationMs: number) {
-    const done = await repo.completeStep({ stepId: step.id, attempt: step.attempts, output, durationMs, tokens: tokensOf(output) });
+    const done = await repo.completeStep({
+      stepId: step.id,
+      attempt: step.attempts,
+      output,
+      durationMs,
+      tokens: tokensOf(output),
+    });
     if (done.fenced) {
       metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'fenced' });
-      logger.warn({ step_id: step.id, attempt: step.attempts }, 'step result discarded: its lease was taken over');
+      logger.warn(
+        { step_id: step.id, attempt: step.attempts },
+        'step result discarded: its lease was taken over',
+      );
       return;
     }
     metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'completed' });
-    events.publish({ type: 'step.completed', task_id: step.taskId, step_id: step.id, key: step.key, tool: step.tool, duration_ms: durationMs });
+    events.publish({
+      type: 'step.completed',
+      task_id: step.taskId,
+      step_id: step.id,
+      key: step.key,
+      tool: step.tool,
+      duration_ms: durationMs,
+    });
     if (done.promoted.length > 0) options.onOutbox();
     if (done.finished) finished(done.finished);
   }
@@ -59,9 +97,21 @@ export function createStepRunner(options: StepRunnerOptions) {
   async function recordFailure(step: StepRow, error: ToolError, durationMs: number) {
     const retry = error.retryable && step.attempts < step.maxAttempts;
     const retryAt = retry ? new Date(Date.now() + retryBaseMs * 2 ** (step.attempts - 1)) : undefined;
-    const failed = await repo.failStep({ stepId: step.id, attempt: step.attempts, error: { code: error.code, message: error.message, retryable: error.retryable }, durationMs, retryAt });
+    const failed = await repo.failStep({
+      stepId: step.id,
+      attempt: step.attempts,
+      error: { code: error.code, message: error.message, retryable: error.retryable },
+      durationMs,
+      retryAt,
+    });
     if (failed.fenced) return;
-    const base = { task_id: step.taskId, step_id: step.id, key: step.key, tool: step.tool, error: { code: error.code, message: error.message } };
+    const base = {
+      task_id: step.taskId,
+      step_id: step.id,
+      key: step.key,
+      tool: step.tool,
+      error: { code: error.code, message: error.message },
+    };
     metrics.stepOutcomes.inc({ tool: step.tool, outcome: retryAt ? 'retrying' : 'failed' });
     if (retryAt) {
       events.publish({ type: 'step.retrying', ...base, retry_at: retryAt.toISOString() });
@@ -74,10 +124,16 @@ export function createStepRunner(options: StepRunnerOptions) {
 
   function finished(task: TaskRow) {
     metrics.tasksFinished.inc({ status: task.status });
-    events.publish({ type: 'task.finished', task_id: task.id, status: task.status, result: task.result, error: task.error });
+    events.publish({
+      type: 'task.finished',
+      task_id: task.id,
+      status: task.status,
+      result: task.result,
+      error: task.error,
+    });
   }
 
-  async function execute(step: StepRow, task: TaskRow, signal: AbortSignal) {
+  async function execute(step: StepRow, task: ClaimedStep['task'], signal: AbortSignal) {
     const controller = new AbortController();
     const abort = () => controller.abort(signal.reason);
     signal.addEventListener('abort', abort, { once: true });
@@ -86,14 +142,20 @@ export function createStepRunner(options: StepRunnerOptions) {
     try {
       const input = await resolveInput(step);
       const result = input.ok
-        ? await tools.invoke(step.tool, input.input, { signal: controller.signal, idempotencyKey: `${step.taskId}:${step.key}`, requestId: task.requestId, agent: task.agent })
+        ? await tools.invoke(step.tool, input.input, {
+            signal: controller.signal,
+            idempotencyKey: `${step.taskId}:${step.key}`,
+            requestId: task.requestId,
+            agent: task.agent,
+          })
         : input;
       const durationMs = Math.round(performance.now() - started);
       metrics.stepDuration.observe({ tool: step.tool }, durationMs / 1000);
       if (controller.signal.reason === 'cancelled') {
         await repo.cancelRunningStep(step.id, step.attempts);
         metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'cancelled' });
-      } else if (result.ok) await recordSuccess(step, 'value' in result ? result.value : undefined, durationMs);
+      } else if (result.ok)
+        await recordSuccess(step, 'value' in result ? result.value : undefined, durationMs);
       else await recordFailure(step, result.error, durationMs);
     } finally {
       signal.removeEventListener('abort', abort);
@@ -104,13 +166,17 @@ export function createStepRunner(options: StepRunnerOptions) {
   return {
     /** The queue handler for one step id. Throws only on store failures, so the queue retries those. */
     async run(stepId: string, signal: AbortSignal): Promise<void> {
-      const tool = await repo.peekStepTool(stepId);
-      if (!tool) return;
-      const leaseMs = (tools.get(tool)?.timeoutMs ?? 60_000) + (options.leaseMarginMs ?? 30_000);
       const claimed = await repo.claimStep(stepId, leaseMs);
       if (!claimed) return;
       const { step, task } = claimed;
-      events.publish({ type: 'step.started', task_id: step.taskId, step_id: step.id, key: step.key, tool: step.tool, attempt: step.attempts });
+      events.publish({
+        type: 'step.started',
+        task_id: step.taskId,
+        step_id: step.id,
+        key: step.key,
+        tool: step.tool,
+        attempt: step.attempts,
+      });
       await execute(step, task, signal);
     },
     /** Stops the steps of a cancelled task that run in this process. */

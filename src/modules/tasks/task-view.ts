@@ -12,7 +12,10 @@ function preview(output: unknown): { output: unknown; truncated: boolean } {
   // Long string fields are cut; the shape stays, so clients can still read titles and statuses.
   if (typeof output === 'object' && !Array.isArray(output)) {
     const cut = Object.fromEntries(
-      Object.entries(output).map(([k, v]) => [k, typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…` : v]),
+      Object.entries(output).map(([k, v]) => [
+        k,
+        typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…` : v,
+      ]),
     );
     if (JSON.stringify(cut).length <= OUTPUT_PREVIEW_CHARS) return { output: cut, truncated: true };
   }
@@ -57,4 +60,7 @@ export function taskSummaryWire(task: TaskRow) {
   };
 }
 
-export const taskWire = (task: TaskRow, steps: StepRow[]) => ({ ...taskSummaryWire(task), steps: steps.map(stepWire) });
+export const taskWire = (task: TaskRow, steps: StepRow[]) => ({
+  ...taskSummaryWire(task),
+  steps: steps.map(stepWire),
+});

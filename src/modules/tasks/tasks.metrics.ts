@@ -52,7 +52,8 @@ export function registerQueueGauges(registry: Registry, queueName: string, depth
     registers: [registry],
     async collect() {
       const d = await read();
-      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: queueName, state }, d[state]);
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
+        this.set({ queue: queueName, state }, d[state]);
     },
   });
   new Gauge({

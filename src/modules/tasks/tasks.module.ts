@@ -39,7 +39,15 @@ export function createTasksModule(options: TasksModuleOptions) {
   const events = createInProcessTaskEvents();
   const metrics = createTaskMetrics(options.metrics);
   const relay = createOutboxRelay({ db, queue, jobs: [stepJob], logger });
-  const runner = createStepRunner({ repo, tools: options.tools, events, metrics, logger, onOutbox: relay.kick, retryBaseMs: options.retryBaseMs });
+  const runner = createStepRunner({
+    repo,
+    tools: options.tools,
+    events,
+    metrics,
+    logger,
+    onOutbox: relay.kick,
+    retryBaseMs: options.retryBaseMs,
+  });
   const reconciler = createReconciler({ repo, queue, stepJob, metrics, logger });
   const service = createTasksService({
     repo,

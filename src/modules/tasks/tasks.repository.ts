@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
 import { type Db, type DbOrTx, queryRows, schema, type Tx } from '../../platform/db/index.js';
 import type { PlannedStep } from './plan.js';
 import { resultText } from './task-result.js';
@@ -9,6 +9,11 @@ export type StepRow = typeof steps.$inferSelect;
 export type TaskStatus = schema.TaskStatus;
 
 export const STEP_JOB = 'step.run';
+
+export interface ClaimedStep {
+  step: StepRow;
+  task: { requestId: string; agent: string };
+}
 
 export interface NewTask {
   tenantId: string;
@@ -36,7 +41,11 @@ export interface ListQuery {
 }
 
 const jobRows = (stepIds: string[], availableAt?: Date) =>
-  stepIds.map((stepId) => ({ jobName: STEP_JOB, payload: { stepId }, ...(availableAt ? { availableAt } : {}) }));
+  stepIds.map((stepId) => ({
+    jobName: STEP_JOB,
+    payload: { stepId },
+    ...(availableAt ? { availableAt } : {}),
+  }));
 
 async function insertSteps(tx: Tx, taskId: string, task: NewTask): Promise<void> {
   const rows = await tx
@@ -82,13 +91,34 @@ async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined
     .from(steps)
     .where(and(eq(steps.taskId, taskId), sql`${steps.status} <> 'completed'`));
   if ((remaining[0]?.n ?? 1) > 0) return undefined;
-  const [last] = await tx.select({ output: steps.output }).from(steps).where(eq(steps.taskId, taskId)).orderBy(desc(steps.position)).limit(1);
+  const [last] = await tx
+    .select({ output: steps.output })
+    .from(steps)
+    .where(eq(steps.taskId, taskId))
+    .orderBy(desc(steps.position))
+    .limit(1);
   const [task] = await tx
     .update(tasks)
-    .set({ status: 'completed', result: resultText(last?.output), updatedAt: new Date(), finishedAt: new Date() })
+    .set({
+      status: 'completed',
+      result: resultText(last?.output),
+      updatedAt: new Date(),
+      finishedAt: new Date(),
+    })
     .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['queued', 'running'])))
     .returning();
   return task;
+}
+
+/**
+ * Locks the step's task row for the rest of the transaction. Steps of one task that finish at the
+ * same time are recorded one after the other, so each sees the others' results when it readies
+ * dependants (otherwise two parallel branches could each think the other is unfinished).
+ */
+async function lockTaskOf(tx: Tx, stepId: string): Promise<void> {
+  await tx.execute(
+    sql`SELECT 1 FROM tasks WHERE id = (SELECT task_id FROM steps WHERE id = ${stepId}) FOR UPDATE`,
+  );
 }
 
 export function createTasksRepository(db: Db) {
@@ -118,19 +148,31 @@ export function createTasksRepository(db: Db) {
       }),
 
     findByIdempotencyKey: async (tenantId: string, key: string) =>
-      (await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.idempotencyKey, key))))[0],
+      (
+        await db
+          .select()
+          .from(tasks)
+          .where(and(eq(tasks.tenantId, tenantId), eq(tasks.idempotencyKey, key)))
+      )[0],
 
     findTask: async (tenantId: string, id: string) =>
-      (await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, id))))[0],
+      (
+        await db
+          .select()
+          .from(tasks)
+          .where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, id)))
+      )[0],
 
     stepsOf: (taskId: string, executor: DbOrTx = db) =>
       executor.select().from(steps).where(eq(steps.taskId, taskId)).orderBy(asc(steps.position)),
 
-    peekStepTool: async (stepId: string): Promise<string | undefined> =>
-      (await db.select({ tool: steps.tool }).from(steps).where(eq(steps.id, stepId)))[0]?.tool,
-
     findStep: async (taskId: string, stepId: string) =>
-      (await db.select().from(steps).where(and(eq(steps.taskId, taskId), eq(steps.id, stepId))))[0],
+      (
+        await db
+          .select()
+          .from(steps)
+          .where(and(eq(steps.taskId, taskId), eq(steps.id, stepId)))
+      )[0],
 
     listTasks(query: ListQuery): Promise<TaskRow[]> {
       const filters = [eq(tasks.tenantId, query.tenantId)];
@@ -138,9 +180,17 @@ export function createTasksRepository(db: Db) {
       if (query.status) filters.push(eq(tasks.status, query.status));
       if (query.before) {
         const { createdAt, id } = query.before;
-        filters.push(or(lt(tasks.createdAt, createdAt), and(eq(tasks.createdAt, createdAt), lt(tasks.id, id))) ?? sql`true`);
+        filters.push(
+          or(lt(tasks.createdAt, createdAt), and(eq(tasks.createdAt, createdAt), lt(tasks.id, id))) ??
+            sql`true`,
+        );
       }
-      return db.select().from(tasks).where(and(...filters)).orderBy(desc(tasks.createdAt), desc(tasks.id)).limit(query.limit);
+      return db
+        .select()
+        .from(tasks)
+        .where(and(...filters))
+        .orderBy(desc(tasks.createdAt), desc(tasks.id))
+        .limit(query.limit);
     },
 
     /** Cancels a task that has not finished: its waiting steps are cancelled, running ones are told by their runner. */
@@ -149,7 +199,13 @@ export function createTasksRepository(db: Db) {
         const [row] = await tx
           .update(tasks)
           .set({ status: 'cancelled', updatedAt: new Date(), finishedAt: new Date() })
-          .where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, id), inArray(tasks.status, ['queued', 'running', 'awaiting_approval'])))
+          .where(
+            and(
+              eq(tasks.tenantId, tenantId),
+              eq(tasks.id, id),
+              inArray(tasks.status, ['queued', 'running', 'awaiting_approval']),
+            ),
+          )
           .returning();
         if (row) {
           await tx
@@ -162,38 +218,49 @@ export function createTasksRepository(db: Db) {
 
     /**
      * Takes a step to run: a ready step whose time has come, or a running one whose lease expired
-     * (its worker died). Undefined when the step is not runnable (done, running elsewhere, task over).
+     * (its worker died), of a task still going. Undefined when the step is not runnable.
      */
-    claimStep: (stepId: string, leaseMs: number): Promise<{ step: StepRow; task: TaskRow } | undefined> =>
-      db.transaction(async (tx) => {
-        const [step] = await tx
-          .update(steps)
-          .set({
-            status: 'running',
-            attempts: sql`${steps.attempts} + 1`,
-            leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-            startedAt: sql`now()`,
-            updatedAt: new Date(),
-          })
-          .where(
-            and(
-              eq(steps.id, stepId),
-              or(
-                and(eq(steps.status, 'ready'), or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`)),
-                and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
+    async claimStep(stepId: string, leaseMs: number): Promise<ClaimedStep | undefined> {
+      const [claimed] = await db
+        .update(steps)
+        .set({
+          status: 'running',
+          attempts: sql`${steps.attempts} + 1`,
+          leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+          startedAt: sql`now()`,
+          updatedAt: new Date(),
+        })
+        .from(tasks)
+        .where(
+          and(
+            eq(steps.id, stepId),
+            eq(tasks.id, steps.taskId),
+            inArray(tasks.status, ['queued', 'running']),
+            or(
+              and(
+                eq(steps.status, 'ready'),
+                or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
               ),
-              sql`EXISTS (SELECT 1 FROM tasks t WHERE t.id = ${steps.taskId} AND t.status IN ('queued', 'running'))`,
+              and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
             ),
-          )
-          .returning();
-        if (!step) return undefined;
-        const [task] = await tx
+          ),
+        )
+        .returning({
+          ...getTableColumns(steps),
+          taskStatus: tasks.status,
+          requestId: tasks.requestId,
+          agent: tasks.agent,
+        });
+      if (!claimed) return undefined;
+      const { taskStatus, requestId, agent, ...step } = claimed;
+      if (taskStatus === 'queued') {
+        await db
           .update(tasks)
           .set({ status: 'running', updatedAt: new Date() })
-          .where(eq(tasks.id, step.taskId))
-          .returning();
-        return task ? { step, task } : undefined;
-      }),
+          .where(and(eq(tasks.id, step.taskId), eq(tasks.status, 'queued')));
+      }
+      return { step, task: { requestId, agent } };
+    },
 
     outputsOf: async (taskId: string, keys: string[]): Promise<Map<string, unknown>> => {
       if (keys.length === 0) return new Map();
@@ -208,8 +275,15 @@ export function createTasksRepository(db: Db) {
      * Records a step's output and readies its dependants in one transaction. Fenced: a runner whose
      * lease was taken over (attempt no longer current) records nothing and gets `fenced`.
      */
-    completeStep: (done: { stepId: string; attempt: number; output: unknown; durationMs: number; tokens: { input: number; output: number } }) =>
+    completeStep: (done: {
+      stepId: string;
+      attempt: number;
+      output: unknown;
+      durationMs: number;
+      tokens: { input: number; output: number };
+    }) =>
       db.transaction(async (tx) => {
+        await lockTaskOf(tx, done.stepId);
         const [step] = await tx
           .update(steps)
           .set({
@@ -223,19 +297,35 @@ export function createTasksRepository(db: Db) {
             leaseExpiresAt: null,
             updatedAt: new Date(),
           })
-          .where(and(eq(steps.id, done.stepId), eq(steps.status, 'running'), eq(steps.attempts, done.attempt)))
-          .returning({ taskId: steps.taskId });
+          .from(tasks)
+          .where(
+            and(
+              eq(steps.id, done.stepId),
+              eq(steps.status, 'running'),
+              eq(steps.attempts, done.attempt),
+              eq(tasks.id, steps.taskId),
+            ),
+          )
+          .returning({ taskId: steps.taskId, taskStatus: tasks.status });
         if (!step) return { fenced: true as const };
-        const [task] = await tx.select({ status: tasks.status }).from(tasks).where(eq(tasks.id, step.taskId));
-        if (task?.status !== 'running') return { fenced: false as const, promoted: [], finished: undefined };
+        if (step.taskStatus !== 'running')
+          return { fenced: false as const, promoted: [], finished: undefined };
         const promoted = await promoteReadySteps(tx, step.taskId);
-        const finished = await finishIfDone(tx, step.taskId);
+        // A step was just readied, so the task cannot be done yet.
+        const finished = promoted.length > 0 ? undefined : await finishIfDone(tx, step.taskId);
         return { fenced: false as const, promoted, finished };
       }),
 
     /** Records a failure: back to ready after `retryAt`, or failed for good (and the task with it). */
-    failStep: (failed: { stepId: string; attempt: number; error: { code: string; message: string; retryable?: boolean }; durationMs: number; retryAt?: Date }) =>
+    failStep: (failed: {
+      stepId: string;
+      attempt: number;
+      error: { code: string; message: string; retryable?: boolean };
+      durationMs: number;
+      retryAt?: Date;
+    }) =>
       db.transaction(async (tx) => {
+        await lockTaskOf(tx, failed.stepId);
         const [step] = await tx
           .update(steps)
           .set({
@@ -247,7 +337,9 @@ export function createTasksRepository(db: Db) {
             leaseExpiresAt: null,
             updatedAt: new Date(),
           })
-          .where(and(eq(steps.id, failed.stepId), eq(steps.status, 'running'), eq(steps.attempts, failed.attempt)))
+          .where(
+            and(eq(steps.id, failed.stepId), eq(steps.status, 'running'), eq(steps.attempts, failed.attempt)),
+          )
           .returning({ taskId: steps.taskId, key: steps.key });
         if (!step) return { fenced: true as const };
         if (failed.retryAt) {
@@ -260,7 +352,12 @@ export function createTasksRepository(db: Db) {
           .where(and(eq(steps.taskId, step.taskId), inArray(steps.status, ['pending', 'ready'])));
         const [finished] = await tx
           .update(tasks)
-          .set({ status: 'failed', error: { ...failed.error, step: step.key }, updatedAt: new Date(), finishedAt: new Date() })
+          .set({
+            status: 'failed',
+            error: { ...failed.error, step: step.key },
+            updatedAt: new Date(),
+            finishedAt: new Date(),
+          })
           .where(and(eq(tasks.id, step.taskId), inArray(tasks.status, ['queued', 'running'])))
           .returning();
         return { fenced: false as const, finished };

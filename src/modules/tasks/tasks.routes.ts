@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { type HttpApp, startSse } from '../../platform/http/index.js';
 import { errorReply } from '../chat/index.js';
-import { isFinal } from './task-status.js';
 import type { TaskEvent, TaskEvents } from './task-events.js';
+import { isFinal } from './task-status.js';
 import { taskSummaryWire, taskWire } from './task-view.js';
-import { createTaskBody, idempotencyHeader, listQuery, taskAccepted, taskList, taskView } from './tasks.schemas.js';
+import {
+  createTaskBody,
+  idempotencyHeader,
+  listQuery,
+  taskAccepted,
+  taskList,
+  taskView,
+} from './tasks.schemas.js';
 import type { TasksService } from './tasks.service.js';
 
 const errors = { 400: errorReply, 401: errorReply, 404: errorReply, 409: errorReply, 422: errorReply };
@@ -26,7 +33,10 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       url,
       schema: {
         tags: ['tasks'],
-        description: url === '/api/task' ? 'Alias of POST /api/tasks for older clients.' : 'Plans a task and queues its steps. With an `Idempotency-Key` header a retried request returns the first task.',
+        description:
+          url === '/api/task'
+            ? 'Alias of POST /api/tasks for older clients.'
+            : 'Plans a task and queues its steps. With an `Idempotency-Key` header a retried request returns the first task.',
         headers: idempotencyHeader,
         body: createTaskBody(deps.maxDescriptionChars),
         response: { 202: taskAccepted, ...errors },
@@ -41,7 +51,10 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
           idempotencyKey: request.headers['idempotency-key'],
           requestId: request.id,
         });
-        return reply.status(202).header('location', `/api/tasks/${task.id}`).send({ task_id: task.id, status: task.status });
+        return reply
+          .status(202)
+          .header('location', `/api/tasks/${task.id}`)
+          .send({ task_id: task.id, status: task.status });
       },
     });
   }
@@ -51,7 +64,11 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
     url: '/api/tasks',
     schema: { tags: ['tasks'], querystring: listQuery, response: { 200: taskList, ...errors } },
     handler: async (request) => {
-      const page = await tasks.list({ tenantId: request.principal.tenantId, ...request.query, userId: request.query.user_id });
+      const page = await tasks.list({
+        tenantId: request.principal.tenantId,
+        ...request.query,
+        userId: request.query.user_id,
+      });
       return { tasks: page.tasks.map(taskSummaryWire), next_cursor: page.nextCursor };
     },
   });
@@ -69,9 +86,17 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
   app.route({
     method: 'GET',
     url: '/api/tasks/:id/steps/:step_id/output',
-    schema: { tags: ['tasks'], params: taskParams.extend({ step_id: z.uuid() }), response: { 200: z.object({ step_id: z.string(), output: z.unknown() }), ...errors } },
+    schema: {
+      tags: ['tasks'],
+      params: taskParams.extend({ step_id: z.uuid() }),
+      response: { 200: z.object({ step_id: z.string(), output: z.unknown() }), ...errors },
+    },
     handler: async (request) => {
-      const step = await tasks.stepOutput(request.principal.tenantId, request.params.id, request.params.step_id);
+      const step = await tasks.stepOutput(
+        request.principal.tenantId,
+        request.params.id,
+        request.params.step_id,
+      );
       return { step_id: step.id, output: step.output ?? null };
     },
   });
@@ -91,7 +116,8 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
     url: '/api/tasks/:id/events',
     schema: {
       tags: ['tasks'],
-      description: 'SSE: first a `snapshot` event with the whole task, then `step.started`, `step.completed`, `step.retrying`, `step.failed`, and `task.finished`, after which the stream ends.',
+      description:
+        'SSE: first a `snapshot` event with the whole task, then `step.started`, `step.completed`, `step.retrying`, `step.failed`, and `task.finished`, after which the stream ends.',
       params: taskParams,
       response: errors,
     },
@@ -99,10 +125,16 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       const tenantId = request.principal.tenantId;
       await tasks.get(tenantId, request.params.id);
       const sse = startSse(request, reply);
-      // Subscribe before reading the snapshot so no event falls between the two.
-      const unsubscribe = deps.events.subscribe(request.params.id, (event: TaskEvent) => {
+      // Subscribe before reading the snapshot so no event falls between the two; events that arrive
+      // while the snapshot is read wait in `pending` and follow it.
+      let pending: TaskEvent[] | undefined = [];
+      const forward = (event: TaskEvent) => {
         sse.send(event.type, event);
         if (event.type === 'task.finished') close();
+      };
+      const unsubscribe = deps.events.subscribe(request.params.id, (event: TaskEvent) => {
+        if (pending) pending.push(event);
+        else forward(event);
       });
       const heartbeat = setInterval(() => sse.sendComment('keep-alive'), deps.heartbeatMs ?? 15_000);
       const close = () => {
@@ -114,9 +146,18 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       const { task, steps } = await tasks.get(tenantId, request.params.id);
       sse.send('snapshot', taskWire(task, steps));
       if (isFinal(task.status)) {
-        sse.send('task.finished', { type: 'task.finished', task_id: task.id, status: task.status, result: task.result, error: task.error ?? null });
+        sse.send('task.finished', {
+          type: 'task.finished',
+          task_id: task.id,
+          status: task.status,
+          result: task.result,
+          error: task.error ?? null,
+        });
         close();
       }
+      const buffered = pending;
+      pending = undefined;
+      for (const event of buffered) forward(event);
       return reply;
     },
   });

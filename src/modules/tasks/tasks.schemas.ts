@@ -8,13 +8,23 @@ export const createTaskBody = (maxDescriptionChars: number) =>
       .max(maxDescriptionChars, `must be at most ${maxDescriptionChars} characters`)
       .refine((value) => value.trim().length > 0, 'must not be empty'),
     title: z.string().max(200).optional(),
-    user_id: z.string().min(1).max(128).regex(/^[^\s/]+$/, 'must not contain spaces or slashes').optional(),
+    user_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[^\s/]+$/, 'must not contain spaces or slashes')
+      .optional(),
     agent: z.string().min(1).max(64).optional(),
   });
 export type CreateTaskBody = z.infer<ReturnType<typeof createTaskBody>>;
 
 export const idempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional(),
 });
 
 export const taskAccepted = z.object({ task_id: z.string(), status: z.enum(taskStatusList) });

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
 import type { AgentCatalog } from '../agents/index.js';
+import type { Plan } from './plan.js';
 import { type PlannerDeps, planTask } from './planner.js';
 import type { StepRunner } from './step-runner.js';
 import type { TaskEvents } from './task-events.js';
 import type { TaskMetrics } from './tasks.metrics.js';
-import type { ListQuery, TaskRow, TasksRepository, TaskStatus } from './tasks.repository.js';
+import type { ListQuery, TaskRow, TaskStatus, TasksRepository } from './tasks.repository.js';
 
 export interface CreateTaskInput {
   tenantId: string;
@@ -31,7 +32,9 @@ export interface TasksServiceDeps extends PlannerDeps {
 
 const requestHash = (input: CreateTaskInput) =>
   createHash('sha256')
-    .update(JSON.stringify([input.description, input.title ?? null, input.userId ?? null, input.agent ?? null]))
+    .update(
+      JSON.stringify([input.description, input.title ?? null, input.userId ?? null, input.agent ?? null]),
+    )
     .digest('hex');
 
 const defaultTitle = (description: string) => {
@@ -46,7 +49,10 @@ export function decodeCursor(cursor: string): ListQuery['before'] {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
   if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError('validation_failed', 'Invalid request: query.cursor is not a cursor this API returned');
+    throw new AppError(
+      'validation_failed',
+      'Invalid request: query.cursor is not a cursor this API returned',
+    );
   }
   return { createdAt, id };
 }
@@ -67,12 +73,17 @@ export function createTasksService(deps: TasksServiceDeps) {
     /** Plans and stores a task with its first jobs in one transaction; a retried request with the same key returns the first task. */
     async create(input: CreateTaskInput): Promise<{ task: TaskRow; created: boolean }> {
       const agent = deps.agents.get(input.agent ?? deps.agents.defaultName);
-      const hash = requestHash(input);
       if (input.idempotencyKey) {
         const existing = await repo.findByIdempotencyKey(input.tenantId, input.idempotencyKey);
-        if (existing) return { task: sameRequestOrFail(existing, hash), created: false };
+        if (existing) return { task: sameRequestOrFail(existing, requestHash(input)), created: false };
       }
-      const plan = await planTask(deps, agent, input.description);
+      return this.createPlanned(input, await planTask(deps, agent, input.description));
+    },
+
+    /** Stores a task whose plan is already made (and validated). */
+    async createPlanned(input: CreateTaskInput, plan: Plan): Promise<{ task: TaskRow; created: boolean }> {
+      const agent = deps.agents.get(input.agent ?? deps.agents.defaultName);
+      const hash = requestHash(input);
       const row = await repo.insertTask({
         tenantId: input.tenantId,
         userId: input.userId ?? 'anonymous',
@@ -112,7 +123,13 @@ export function createTasksService(deps: TasksServiceDeps) {
       return step;
     },
 
-    async list(query: { tenantId: string; userId?: string; status?: TaskStatus; limit: number; cursor?: string }) {
+    async list(query: {
+      tenantId: string;
+      userId?: string;
+      status?: TaskStatus;
+      limit: number;
+      cursor?: string;
+    }) {
       const before = query.cursor ? decodeCursor(query.cursor) : undefined;
       const rows = await repo.listTasks({ ...query, limit: query.limit + 1, before });
       const page = rows.slice(0, query.limit);
@@ -125,11 +142,20 @@ export function createTasksService(deps: TasksServiceDeps) {
       if (!cancelled) {
         const { task } = await this.get(tenantId, id);
         if (task.status === 'cancelled') return task;
-        throw new AppError('conflict', `Task ${id} has already ${task.status === 'completed' ? 'completed' : 'failed'}`);
+        throw new AppError(
+          'conflict',
+          `Task ${id} has already ${task.status === 'completed' ? 'completed' : 'failed'}`,
+        );
       }
       deps.runner.abortTask(id);
       deps.metrics.tasksFinished.inc({ status: 'cancelled' });
-      deps.events.publish({ type: 'task.finished', task_id: id, status: 'cancelled', result: null, error: null });
+      deps.events.publish({
+        type: 'task.finished',
+        task_id: id,
+        status: 'cancelled',
+        result: null,
+        error: null,
+      });
       return cancelled;
     },
   };

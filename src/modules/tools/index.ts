@@ -15,6 +15,12 @@ export {
 export { type LookupAll, parseAllowList } from './fetch-url/url-guard.js';
 export { invokeTool } from './invoke-tool.js';
 export {
+  createAnswerTool,
+  createSummarizeTool,
+  type ModelAnswer,
+  type ModelToolDeps,
+} from './model-tools.js';
+export {
   defineTool,
   type Tool,
   type ToolContext,
@@ -25,4 +31,3 @@ export {
   toolFailure,
 } from './tool.js';
 export { type ToolDescriptor, ToolRegistry } from './tool-registry.js';
-export { createAnswerTool, createSummarizeTool, type ModelAnswer, type ModelToolDeps } from './model-tools.js';

@@ -11,7 +11,12 @@ export interface ModelAnswer {
 /** What model-backed tools need from the model layer; app.ts supplies it. */
 export interface ModelToolDeps {
   /** Summarises texts for the agent (the offline model gives an extractive summary). */
-  summarize(request: { agent?: string; texts: string[]; instruction?: string; signal: AbortSignal }): Promise<ModelAnswer>;
+  summarize(request: {
+    agent?: string;
+    texts: string[];
+    instruction?: string;
+    signal: AbortSignal;
+  }): Promise<ModelAnswer>;
   /** Answers a request from its own text, with the agent's model. */
   answer(request: { agent?: string; question: string; signal: AbortSignal }): Promise<ModelAnswer>;
 }
@@ -44,9 +49,16 @@ export function createSummarizeTool(deps: ModelToolDeps): Tool {
     maxOutputBytes: 64 * 1024,
     run: async (input, ctx) => {
       const result = await callModel(() =>
-        deps.summarize({ agent: ctx.agent, texts: input.texts, instruction: input.instruction, signal: ctx.signal }),
+        deps.summarize({
+          agent: ctx.agent,
+          texts: input.texts,
+          instruction: input.instruction,
+          signal: ctx.signal,
+        }),
       );
-      return result.ok ? ok({ summary: result.value.text, model: result.value.model, usage: result.value.usage }) : result;
+      return result.ok
+        ? ok({ summary: result.value.text, model: result.value.model, usage: result.value.usage })
+        : result;
     },
   });
 }
@@ -61,8 +73,12 @@ export function createAnswerTool(deps: ModelToolDeps): Tool {
     timeoutMs: 120_000,
     maxOutputBytes: 64 * 1024,
     run: async (input, ctx) => {
-      const result = await callModel(() => deps.answer({ agent: ctx.agent, question: input.question, signal: ctx.signal }));
-      return result.ok ? ok({ answer: result.value.text, model: result.value.model, usage: result.value.usage }) : result;
+      const result = await callModel(() =>
+        deps.answer({ agent: ctx.agent, question: input.question, signal: ctx.signal }),
+      );
+      return result.ok
+        ? ok({ answer: result.value.text, model: result.value.model, usage: result.value.usage })
+        : result;
     },
   });
 }

@@ -10,6 +10,8 @@ const agentName = z
   );
 const positiveInt = z.coerce.number().int().positive();
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+// What LLM tool-calling APIs accept; the tool registry enforces the same rule.
+const toolName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", at most 64');
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are Berth, a helpful assistant. Answer clearly and concisely; say so when you do not know.';
@@ -28,6 +30,10 @@ export const agentSchema = z.strictObject({
   /** Tokens (input + output) one conversation may spend in all; past it chat answers token_budget_exceeded. Default 200000. */
   tokenBudget: positiveInt.default(200_000),
   temperature: z.coerce.number().min(0).max(2).optional(),
+  /** Tools the model may call in chat; only side-effect-free ones (checked at start). Default none. */
+  tools: z.array(toolName).max(32).default([]),
+  /** Model calls one turn may make; the last one runs without tools, so it has to answer. Default 5. */
+  maxToolSteps: positiveInt.min(2).max(20).default(5),
 });
 
 const commaList = z.preprocess(
@@ -40,6 +46,21 @@ const commaList = z.preprocess(
       : value,
   z.array(z.string().min(1)),
 );
+
+// host:port or [v6]:port. The tools module parses the entries again and owns their meaning; this
+// check only makes a typo a config error naming the variable instead of a crash at start.
+const ALLOW_ENTRY = /^(\[[0-9a-fA-F:.]+\]|[^\s:/?#@[\]]+):(\d{1,5})$/;
+const fetchAllowList = commaList.superRefine((entries, ctx) => {
+  for (const entry of entries) {
+    const port = Number(ALLOW_ENTRY.exec(entry)?.[2]);
+    if (!(port >= 1 && port <= 65_535)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not host:port, e.g. 127.0.0.1:4567 or [::1]:8080`,
+      });
+    }
+  }
+});
 
 export const configSchema = z
   .strictObject({
@@ -101,6 +122,24 @@ export const configSchema = z
         maxMessageChars: positiveInt.max(1_000_000).default(32_000),
       })
       .prefault({}),
+    tasks: z
+      .strictObject({
+        /** Steps this process runs at once. Default 4. */
+        workerConcurrency: positiveInt.max(256).default(4),
+        /** Attempts per step (tool failures that may pass) before its task fails. Default 3. */
+        maxStepAttempts: positiveInt.max(20).default(3),
+        /** First retry delay of a failed step; doubles each attempt. Default 1000. */
+        retryBaseMs: positiveInt.default(1_000),
+        /** Longest task description, in characters. Default 10000. */
+        maxDescriptionChars: positiveInt.max(1_000_000).default(10_000),
+      })
+      .prefault({}),
+    tools: z
+      .strictObject({
+        /** host:port entries fetch_url may reach whatever their address (test fixtures, intranet pages). Default none. */
+        fetchAllow: fetchAllowList.default([]),
+      })
+      .prefault({}),
     agents: z.array(agentSchema).default([]),
   })
   .superRefine((config, ctx) => {
@@ -121,6 +160,14 @@ export const configSchema = z
         });
       }
       seen.add(agent.name);
+      const duplicate = agent.tools.find((name, i) => agent.tools.indexOf(name) !== i);
+      if (duplicate) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', index, 'tools'],
+          message: `lists "${duplicate}" twice`,
+        });
+      }
       if (agent.provider && agent.provider !== 'offline' && !agent.model) {
         ctx.addIssue({
           code: 'custom',

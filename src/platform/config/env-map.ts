@@ -74,6 +74,31 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     path: ['chat', 'maxMessageChars'],
     doc: 'longest user message (default 32000)',
   },
+  {
+    env: 'BERTH_WORKER_CONCURRENCY',
+    path: ['tasks', 'workerConcurrency'],
+    doc: 'steps run at once by this process (default 4)',
+  },
+  {
+    env: 'BERTH_STEP_MAX_ATTEMPTS',
+    path: ['tasks', 'maxStepAttempts'],
+    doc: 'attempts per step before its task fails (default 3)',
+  },
+  {
+    env: 'BERTH_STEP_RETRY_BASE_MS',
+    path: ['tasks', 'retryBaseMs'],
+    doc: 'first retry delay of a failed step, doubling (default 1000)',
+  },
+  {
+    env: 'BERTH_MAX_TASK_CHARS',
+    path: ['tasks', 'maxDescriptionChars'],
+    doc: 'longest task description (default 10000)',
+  },
+  {
+    env: 'BERTH_FETCH_ALLOW',
+    path: ['tools', 'fetchAllow'],
+    doc: 'comma-separated host:port entries fetch_url may reach even on private addresses',
+  },
 ];
 
 /** Names of variables that hold secrets: never logged, never echoed in config errors. */

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /** The tenant everything belongs to until multi-tenancy lands. */
 export const DEFAULT_TENANT = 'default';
@@ -71,9 +81,24 @@ export const messages = pgTable(
   (t) => [index('messages_conversation_seq_idx').on(t.conversationId, t.seq)],
 );
 
-export const taskStatuses = ['queued', 'running', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;
+export const taskStatuses = [
+  'queued',
+  'running',
+  'awaiting_approval',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
-export const stepStatuses = ['pending', 'ready', 'running', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;
+export const stepStatuses = [
+  'pending',
+  'ready',
+  'running',
+  'awaiting_approval',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type StepStatus = (typeof stepStatuses)[number];
 
 export const tasks = pgTable(

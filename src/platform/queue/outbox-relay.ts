@@ -42,7 +42,13 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         if (!job) throw new Error(`outbox row ${row.id} names unknown job "${row.jobName}"`);
         await queue.enqueue(job, row.payload, { jobId: `outbox-${row.id}` });
       }
-      if (rows.length > 0) await tx.delete(schema.outbox).where(inArray(schema.outbox.id, rows.map((r) => r.id)));
+      if (rows.length > 0)
+        await tx.delete(schema.outbox).where(
+          inArray(
+            schema.outbox.id,
+            rows.map((r) => r.id),
+          ),
+        );
       return rows.length;
     });
   }

@@ -1,0 +1,155 @@
+// Tasks in one process on PGlite: end-to-end throughput and step pick-up latency with no-op tools,
+// next to the baseline of PGlite's own transaction rate divided by the transactions a task needs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { llmOptions } from '../src/app.js';
+import { createAgentCatalog } from '../src/modules/agents/index.js';
+import { createLlmRegistry } from '../src/modules/llm/index.js';
+import { createTasksModule, type Plan } from '../src/modules/tasks/index.js';
+import { defineTool, ToolRegistry } from '../src/modules/tools/index.js';
+import { loadConfig } from '../src/platform/config/index.js';
+import { ensurePgliteTemplate, openPgliteStore, queryRows, type Store } from '../src/platform/db/index.js';
+import { ok } from '../src/platform/errors.js';
+import { createInProcessQueue } from '../src/platform/queue/index.js';
+import { createLogger, createMetricsRegistry } from '../src/platform/telemetry/index.js';
+import { ROOT } from './processes.js';
+
+const noop = defineTool({
+  name: 'noop',
+  description: 'does nothing',
+  input: z.looseObject({}),
+  output: z.object({ ok: z.boolean() }),
+  sideEffects: false,
+  timeoutMs: 5_000,
+  maxOutputBytes: 1_024,
+  run: async () => ok({ ok: true }),
+});
+
+const chain: Plan = {
+  planner: 'rule',
+  steps: [
+    { key: 'a', tool: 'noop', input: {}, dependsOn: [] },
+    { key: 'b', tool: 'noop', input: {}, dependsOn: ['a'] },
+    { key: 'c', tool: 'noop', input: {}, dependsOn: ['b'] },
+  ],
+};
+
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
+
+/** PGlite's rate for one representative write transaction (insert a row, update a row, commit). */
+async function baselineTxPerSecond(store: Store, seconds: number): Promise<number> {
+  await store.db.execute(sql`CREATE TABLE bench_tx (id serial PRIMARY KEY, n int NOT NULL)`);
+  await store.db.execute(sql`INSERT INTO bench_tx (n) VALUES (0)`);
+  const started = performance.now();
+  let n = 0;
+  while (performance.now() - started < seconds * 1000) {
+    await store.db.transaction(async (tx) => {
+      await tx.execute(sql`INSERT INTO bench_tx (n) VALUES (${n})`);
+      await tx.execute(sql`UPDATE bench_tx SET n = n + 1 WHERE id = 1`);
+    });
+    n++;
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+/** Counts the transactions the store runs, to report transactions per task. */
+function countTransactions(store: Store): () => number {
+  let count = 0;
+  const original = store.db.transaction.bind(store.db);
+  store.db.transaction = ((...args: Parameters<typeof original>) => {
+    count++;
+    return original(...args);
+  }) as typeof original;
+  return () => count;
+}
+
+/** From the moment a step could run (its task created, or its dependency finished) to its start, in ms. */
+async function pickupLatencies(store: Store): Promise<number[]> {
+  const rows = await queryRows<{ ms: number }>(
+    store.db,
+    sql`SELECT extract(epoch FROM (s.started_at - coalesce(prev.finished_at, t.created_at))) * 1000 AS ms
+        FROM steps s JOIN tasks t ON t.id = s.task_id
+        LEFT JOIN steps prev ON prev.task_id = s.task_id AND prev.key = s.depends_on[1]`,
+  );
+  return rows.map((r) => Number(r.ms));
+}
+
+export async function benchTasks(options: {
+  tasks: number;
+  latencyTasks: number;
+  concurrency: number;
+  seconds: number;
+}) {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-tasks-'));
+  const template = await ensurePgliteTemplate(join(ROOT, 'node_modules/.cache/berth/bench-template.tar.gz'));
+  const store = await openPgliteStore({ dataDir: dir, templatePath: template });
+  await store.migrate();
+  const transactions = countTransactions(store);
+  const config = loadConfig({ env: {}, cwd: dir });
+  if (!config.ok) throw config.error;
+  const metrics = createMetricsRegistry();
+  const logger = createLogger('warn');
+  const tools = new ToolRegistry([noop]);
+  const catalog = createAgentCatalog(config.value, tools.list());
+  if (!catalog.ok) throw catalog.error;
+  const queue = createInProcessQueue();
+  const llm = createLlmRegistry({ options: llmOptions(config.value), metrics, logger });
+  const tasks = createTasksModule({
+    ...{ db: store.db, queue, llm, agents: catalog.value, tools, metrics, logger },
+    ...{
+      workerConcurrency: options.concurrency,
+      maxStepAttempts: 3,
+      maxDescriptionChars: 1000,
+      exclusiveStore: true,
+    },
+  });
+  await tasks.startWorker();
+  const completed = async () =>
+    (
+      await queryRows<{ n: number }>(
+        store.db,
+        sql`SELECT count(*)::int AS n FROM tasks WHERE status = 'completed'`,
+      )
+    )[0]?.n ?? 0;
+  const waitFor = async (n: number) => {
+    while ((await completed()) < n) await new Promise((resolve) => setTimeout(resolve, 2));
+  };
+  // Latency: one task at a time, so a step's wait is the pick-up itself, not a queue of other work.
+  for (let i = 0; i < options.latencyTasks; i++) {
+    await tasks.service.createPlanned(
+      { tenantId: 'default', description: 'bench', requestId: `latency-${i}` },
+      chain,
+    );
+    await waitFor(i + 1);
+  }
+  const latencies = await pickupLatencies(store);
+  // Throughput: a burst of tasks, all in flight together.
+  const before = transactions();
+  const started = performance.now();
+  for (let i = 0; i < options.tasks; i++) {
+    await tasks.service.createPlanned(
+      { tenantId: 'default', description: 'bench', requestId: `bench-${i}` },
+      chain,
+    );
+  }
+  await waitFor(options.latencyTasks + options.tasks);
+  const elapsed = (performance.now() - started) / 1000;
+  const txPerTask = (transactions() - before) / options.tasks;
+  await tasks.stop();
+  await queue.close(1_000);
+  const baselineTx = await baselineTxPerSecond(store, options.seconds);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    tasksPerSecond: options.tasks / elapsed,
+    txPerTask,
+    baselineTx,
+    baselineTasksPerSecond: baselineTx / txPerTask,
+    pickupP50: quantile(latencies, 0.5),
+    pickupP99: quantile(latencies, 0.99),
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../platform/config/config.schema.js';
+import { createAgentCatalog } from './agents.service.js';
+
+const tools = [
+  { name: 'fetch_url', sideEffects: false },
+  { name: 'send_email', sideEffects: true },
+];
+const configWith = (agents: unknown[]) => configSchema.parse({ agents });
+
+describe('createAgentCatalog', () => {
+  it('gives agents the side-effect-free tools they name, and none by default', () => {
+    const catalog = createAgentCatalog(configWith([{ name: 'reader', tools: ['fetch_url'] }]), tools);
+    expect(catalog.ok).toBe(true);
+    if (!catalog.ok) return;
+    expect(catalog.value.get('reader').tools).toEqual(['fetch_url']);
+    expect(catalog.value.get('reader').maxToolSteps).toBe(5);
+    expect(catalog.value.get('default').tools).toEqual([]);
+  });
+
+  it('refuses a side-effecting tool, naming the agent key', () => {
+    const config = configWith([{ name: 'a' }, { name: 'mailer', tools: ['fetch_url', 'send_email'] }]);
+    const catalog = createAgentCatalog(config, tools);
+    expect(catalog.ok).toBe(false);
+    if (catalog.ok) return;
+    expect(catalog.error.problems).toEqual([
+      'agents.1.tools: "send_email" has side effects and needs approval, which chat does not support yet',
+    ]);
+  });
+
+  it('refuses an unknown tool, listing the known ones', () => {
+    const catalog = createAgentCatalog(configWith([{ name: 'a', tools: ['teleport'] }]), tools);
+    expect(catalog.ok ? [] : catalog.error.problems).toEqual([
+      'agents.0.tools: unknown tool "teleport" (known: fetch_url, send_email)',
+    ]);
+  });
+
+  it('changes an agent version when its tools change', () => {
+    const version = (agentTools: string[]) => {
+      const catalog = createAgentCatalog(configWith([{ name: 'a', tools: agentTools }]), tools);
+      return catalog.ok ? catalog.value.get('a').version : undefined;
+    };
+    expect(version([])).not.toBe(version(['fetch_url']));
+  });
+});
