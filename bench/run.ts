@@ -4,6 +4,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ROOT, rssMiB, startServer, stop } from './processes.js';
+import { benchTasks } from './tasks-bench.js';
 
 const BERTH = ['bin/berth.js', 'start'];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -93,6 +94,14 @@ async function main() {
       `| POST /api/chat, offline model, Postgres | ${fmt(postgres.chat.rps)} req/s, p99 ${postgres.chat.p99} ms, ${postgres.chat.errors} errors — **${fmt((100 * postgres.chat.rps) / postgres.reference.rps, 1)} %** of the reference |`,
     );
   }
+  const tasks = await benchTasks({ tasks: Number(process.env.BENCH_TASKS ?? 500), latencyTasks: 100, concurrency: 4, seconds: 5 });
+  const taskRows = [
+    `| PGlite write transactions (insert + update + commit), sequential — the baseline | ${fmt(tasks.baselineTx)} tx/s |`,
+    `| transactions per task (3 no-op steps: create, claim/record each step, outbox relay) | ${fmt(tasks.txPerTask, 1)} |`,
+    `| baseline tasks/s = baseline tx/s ÷ transactions per task | ${fmt(tasks.baselineTasksPerSecond)} tasks/s |`,
+    `| end-to-end tasks/s, 3 no-op steps, one process, 4 workers, ${process.env.BENCH_TASKS ?? 500} tasks in a burst | ${fmt(tasks.tasksPerSecond, 1)} tasks/s — **${fmt((100 * tasks.tasksPerSecond) / tasks.baselineTasksPerSecond, 1)} %** of the baseline |`,
+    `| step pick-up latency (ready → started), one task at a time, p50 / p99 | ${fmt(tasks.pickupP50, 1)} ms / ${fmt(tasks.pickupP99, 1)} ms — p50 is ${fmt(tasks.pickupP50 / (1000 / tasks.baselineTx), 1)} × one baseline transaction |`,
+  ];
   const section = [
     `## Core service — ${date}`,
     '',
@@ -101,6 +110,14 @@ async function main() {
     '| what | result |',
     '|---|---|',
     ...rows,
+    '',
+    `## Tasks in one process (PGlite) — ${date}`,
+    '',
+    'A task of three no-op steps in a chain (a → b → c) goes through the real path: task and outbox rows in one transaction, the outbox relay, the in-process queue, the step runner (claim, run the tool through the registry, record and ready the next step in one transaction).',
+    '',
+    '| what | result |',
+    '|---|---|',
+    ...taskRows,
     '',
   ].join('\n');
   process.stdout.write(`${section}\n`);
