@@ -91,6 +91,25 @@ export function defineTasksApiSuite(
       expect(late.map((e) => e.event)).toEqual(['snapshot', 'task.finished']);
     });
 
+    it('previews a large step output and links to the whole of it', async () => {
+      const long = Array.from(
+        { length: 200 },
+        (_, i) => `Sentence ${i} about the long harbour wall and its many stones.`,
+      );
+      site.route('/long', { body: articlePage('Long', long) });
+      const accepted = await createTask(berth.url, { description: `Summarize ${site.url}/long` });
+      const task = await waitForTask(berth.url, accepted.body.task_id);
+      const fetchStep = task.steps[0] as TaskView['steps'][number] & {
+        output_truncated: boolean;
+        output_url: string;
+      };
+      expect(fetchStep.output_truncated).toBe(true);
+      expect(JSON.stringify(fetchStep.output).length).toBeLessThanOrEqual(2_100);
+      const whole = await getJson<{ output: { body: string } }>(`${berth.url}${fetchStep.output_url}`);
+      expect(whole.status).toBe(200);
+      expect(whole.body.output.body).toContain('Sentence 199 about');
+    });
+
     it('answers from the text when there is no URL', async () => {
       const accepted = await createTask(berth.url, { description: 'What is a harbour?' });
       const task = await waitForTask(berth.url, accepted.body.task_id);
