@@ -165,12 +165,15 @@ async function assemble(
       closing = true;
       // Open streams keep the server from closing; after the grace period they are cut.
       const force = setTimeout(() => http.server.closeAllConnections(), graceMs);
+      // Connections whose last request ends during the drain would otherwise idle in keep-alive until the grace runs out.
+      const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
       try {
         await http.close();
         await tasks.stop();
         await queue.close(graceMs);
       } finally {
         clearTimeout(force);
+        clearInterval(sweep);
         await store.close();
       }
     },

@@ -10,7 +10,8 @@ export type FakeBehaviour =
   | { kind: 'hang-after'; text: string }
   | { kind: 'malformed' }
   | { kind: 'tool-calls'; calls: FakeToolCall[]; text: string; usage: FakeUsage }
-  | { kind: 'forever'; behaviour: FakeBehaviour };
+  | { kind: 'forever'; behaviour: FakeBehaviour }
+  | { kind: 'slow'; delayMs: number; behaviour: FakeBehaviour };
 
 /** A function call the fake model asks for; `arguments` is sent JSON-encoded, as OpenAI does. */
 export interface FakeToolCall {
@@ -84,6 +85,8 @@ export const fakeReply = {
   hangAfter: (text: string): FakeBehaviour => ({ kind: 'hang-after', text }),
   /** 200 with a body that is not valid JSON (or SSE events that are not). */
   malformed: (): FakeBehaviour => ({ kind: 'malformed' }),
+  /** Does `behaviour` after waiting `delayMs`. */
+  slow: (delayMs: number, behaviour: FakeBehaviour): FakeBehaviour => ({ kind: 'slow', delayMs, behaviour }),
   /** Asks for tool calls (`finish_reason: "tool_calls"`), optionally after some text; plain and streamed. */
   toolCalls: (
     calls: FakeToolCall[],
@@ -194,6 +197,10 @@ interface RequestContext {
 function respond(res: ServerResponse, behaviour: FakeBehaviour, context: RequestContext): void {
   const { body, model } = context;
   const stream = body.stream === true;
+  if (behaviour.kind === 'slow') {
+    setTimeout(() => respond(res, behaviour.behaviour, context), behaviour.delayMs);
+    return;
+  }
   if (behaviour.kind === 'tool-calls') sendToolCalls(res, behaviour, context);
   else if (behaviour.kind === 'status') sendJson(res, behaviour.status, behaviour.body);
   else if (behaviour.kind === 'malformed') sendMalformed(res, stream);
