@@ -94,7 +94,12 @@ async function main() {
       `| POST /api/chat, offline model, Postgres | ${fmt(postgres.chat.rps)} req/s, p99 ${postgres.chat.p99} ms, ${postgres.chat.errors} errors — **${fmt((100 * postgres.chat.rps) / postgres.reference.rps, 1)} %** of the reference |`,
     );
   }
-  const tasks = await benchTasks({ tasks: Number(process.env.BENCH_TASKS ?? 500), latencyTasks: 100, concurrency: 4, seconds: 5 });
+  const tasks = await benchTasks({
+    tasks: Number(process.env.BENCH_TASKS ?? 500),
+    latencyTasks: 100,
+    concurrency: 4,
+    seconds: 5,
+  });
   const taskRows = [
     `| PGlite write transactions (insert + update + commit), sequential — the baseline | ${fmt(tasks.baselineTx)} tx/s |`,
     `| transactions per task (3 no-op steps: create, claim/record each step, outbox relay) | ${fmt(tasks.txPerTask, 1)} |`,
