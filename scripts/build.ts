@@ -1,7 +1,8 @@
 // Builds dist/: one bundled dist/main.js (fast start: no module resolution across hundreds of files),
-// the SQL migrations beside it, and the PGlite template a new data dir starts from.
+// the SQL migrations beside it, the PGlite template a new data dir starts from, and the web UI in dist/web.
 import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { build as buildWeb } from 'vite';
 import { writePgliteTemplate } from '../src/platform/db/pglite-template.js';
 
 rmSync('dist', { recursive: true, force: true });
@@ -23,3 +24,5 @@ await build({
 });
 cpSync('src/platform/db/migrations', 'dist/migrations', { recursive: true });
 await writePgliteTemplate('dist/pglite-template.tar.gz');
+// Config (plugins, outDir ../dist/web) in web/vite.config.ts, shared with `npm run dev:web`.
+await buildWeb({ root: 'web', configFile: 'web/vite.config.ts', logLevel: 'warn' });

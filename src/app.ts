@@ -1,64 +1,47 @@
 import { fileURLToPath } from 'node:url';
-import { createAgentCatalog, registerAgentRoutes } from './modules/agents/index.js';
+import { registerApiRoutes } from './app/api-routes.js';
+import { buildCore } from './app/core.js';
+import { openQueue, openTaskEvents } from './app/infrastructure.js';
+import { StartupError } from './app/startup-error.js';
 import { createApiKeysRepository, createAuthService } from './modules/auth/index.js';
-import {
-  createChatRepository,
-  createChatService,
-  createInferService,
-  registerChatRoutes,
-  registerInferRoutes,
-  registerOpenAiRoutes,
-} from './modules/chat/index.js';
-import { createLlmRegistry, type LlmOptions } from './modules/llm/index.js';
-import { createModelToolDeps, createTasksModule } from './modules/tasks/index.js';
-import {
-  builtinTools,
-  createAnswerTool,
-  createSummarizeTool,
-  fetchUserAgent,
-  ToolRegistry,
-} from './modules/tools/index.js';
+import { createTasksModule } from './modules/tasks/index.js';
 import { type Config, isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
-import { createHttpServer, type HttpApp, registerHealthRoutes } from './platform/http/index.js';
-import { createInProcessQueue } from './platform/queue/index.js';
+import {
+  type Authenticator,
+  createHttpServer,
+  type HttpApp,
+  type ReadinessCheck,
+  registerHealthRoutes,
+} from './platform/http/index.js';
+import type { Queue } from './platform/queue/index.js';
 import { createHttpMetrics, createMetricsRegistry, type Logger } from './platform/telemetry/index.js';
 import { VERSION } from './version.js';
+
+export { llmOptions } from './app/core.js';
+export { StartupError } from './app/startup-error.js';
 
 /** Made by the build next to this file; a new data dir starts from it instead of running initdb. */
 export const defaultPgliteTemplate = fileURLToPath(new URL('./pglite-template.tar.gz', import.meta.url));
 
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+/** all: everything in one process (berth start); api: HTTP only; worker: step workers with health endpoints. */
+export type Role = 'all' | 'api' | 'worker';
 
 export interface App {
   http: HttpApp;
   store: Store;
+  queueKind: Queue['kind'];
   /** Marks the app started (for /startupz) once it listens. */
   markStarted(): void;
-  /** Stops taking requests, drains in-flight ones up to the grace period, closes the store. */
+  /** Stops taking requests and jobs, drains in-flight ones up to the grace period, closes the store. */
   close(graceMs: number): Promise<void>;
 }
 
 export interface AppOptions {
   logger: Logger;
+  role?: Role;
   pgliteTemplatePath?: string;
 }
-
-export const llmOptions = (config: Config): LlmOptions => ({
-  providers: {
-    openai: config.llm.openai,
-    anthropic: config.llm.anthropic,
-    google: config.llm.google,
-    ollama: config.llm.ollama,
-    openaiCompatible: config.llm.openaiCompatible,
-  },
-  timeoutMs: config.llm.timeoutMs,
-  maxRetries: config.llm.maxRetries,
-  retryBaseDelayMs: config.llm.retryBaseDelayMs,
-  breaker: config.llm.breaker,
-});
 
 async function refuseUnprotected(config: Config, anyKey: () => Promise<boolean>) {
   if (isLoopbackHost(config.server.host) || config.auth.mode === 'off' || (await anyKey())) return;
@@ -69,9 +52,9 @@ async function refuseUnprotected(config: Config, anyKey: () => Promise<boolean>)
   );
 }
 
-/** The one place that builds platform and modules for the all-in-one role. */
+/** The one place that builds platform and modules for a role. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
-  const { logger } = options;
+  const role = options.role ?? 'all';
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -83,31 +66,56 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       mode: config.auth.mode,
       envKeys: config.auth.apiKeys,
     });
-    await refuseUnprotected(config, auth.anyKeyConfigured);
-    return await assemble(config, logger, store, auth.authenticator);
+    // A worker serves only health and metrics, which are open by design.
+    if (role !== 'worker') await refuseUnprotected(config, auth.anyKeyConfigured);
+    return await assemble({ config, logger: options.logger, role, store, authenticator: auth.authenticator });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
 }
 
-async function assemble(
-  config: Config,
-  logger: Logger,
-  store: Store,
-  authenticator: Parameters<typeof createHttpServer>[0]['authenticator'],
-): Promise<App> {
+interface AssembleInput {
+  config: Config;
+  logger: Logger;
+  role: Role;
+  store: Store;
+  authenticator: Authenticator;
+}
+
+function storeChecks(store: Store): ReadinessCheck[] {
+  return [
+    { name: 'store', check: async () => void (await store.ping()) },
+    {
+      name: 'migrations',
+      check: async () => {
+        const pending = await store.pendingMigrations();
+        return pending > 0 ? `${pending} migration(s) not applied` : undefined;
+      },
+    },
+  ];
+}
+
+async function assemble({ config, logger, role, store, authenticator }: AssembleInput): Promise<App> {
   const metrics = createMetricsRegistry();
-  const llm = createLlmRegistry({ options: llmOptions(config), metrics, logger });
-  const modelToolDeps = createModelToolDeps({ llm, agents: () => agents });
-  const tools = new ToolRegistry([
-    ...builtinTools({ fetchUrl: { allow: config.tools.fetchAllow, userAgent: fetchUserAgent(VERSION) } }),
-    createSummarizeTool(modelToolDeps),
-    createAnswerTool(modelToolDeps),
-  ]);
-  const catalog = createAgentCatalog(config, tools.list());
-  if (!catalog.ok) throw new StartupError(catalog.error.message);
-  const agents = catalog.value;
+  const core = buildCore(config, metrics, logger);
+  const queue = await openQueue(config, logger);
+  const { events, notifier } = await openTaskEvents(config, logger);
+  const tasks = createTasksModule({
+    ...{
+      db: store.db,
+      queue,
+      llm: core.llm,
+      agents: core.agents,
+      tools: core.tools,
+      metrics,
+      logger,
+      events,
+    },
+    ...config.tasks,
+    ...{ leaseMs: config.worker.leaseMs, reconcileIntervalMs: config.worker.reconcileIntervalMs },
+    ...{ stuckAfterMs: config.worker.stuckAfterMs, exclusiveStore: store.kind === 'pglite' },
+  });
   const http = await createHttpServer({
     logger,
     metrics: createHttpMetrics(metrics),
@@ -116,48 +124,26 @@ async function assemble(
     requestTimeoutMs: config.server.requestTimeoutMs,
     version: VERSION,
   });
+  const checks = storeChecks(store);
+  if (queue.kind === 'bullmq') checks.push({ name: 'redis', check: async () => void (await tasks.depth()) });
+  if (role === 'worker') checks.push({ name: 'progress', check: tasks.progressProblem });
   let started = false;
   let closing = false;
   registerHealthRoutes(http, {
     version: VERSION,
     metrics,
+    checks,
     isStarted: () => started,
     isShuttingDown: () => closing,
-    checks: [
-      { name: 'store', check: async () => void (await store.ping()) },
-      {
-        name: 'migrations',
-        check: async () => {
-          const pending = await store.pendingMigrations();
-          return pending > 0 ? `${pending} migration(s) not applied` : undefined;
-        },
-      },
-    ],
   });
-  const chat = createChatService({ repo: createChatRepository(store.db), agents, llm, tools });
-  registerAgentRoutes(http, agents);
-  registerChatRoutes(http, { chat, maxMessageChars: config.chat.maxMessageChars });
-  const infer = createInferService({ agents, llm, tools });
-  registerInferRoutes(http, { infer, maxMessageChars: config.chat.maxMessageChars });
-  registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now() });
-  const queue = createInProcessQueue();
-  const tasks = createTasksModule({
-    db: store.db,
-    queue,
-    llm,
-    agents,
-    tools,
-    metrics,
-    logger,
-    ...config.tasks,
-    exclusiveStore: store.kind === 'pglite',
-  });
-  tasks.registerRoutes(http);
+  if (role !== 'worker') await registerApiRoutes(http, { config, core, store, tasks, checks });
   await http.ready();
-  await tasks.startWorker();
+  tasks.startRelay();
+  if (role !== 'api') await tasks.startWorker();
   return {
     http,
     store,
+    queueKind: queue.kind,
     markStarted: () => {
       started = true;
     },
@@ -174,6 +160,7 @@ async function assemble(
       } finally {
         clearTimeout(force);
         clearInterval(sweep);
+        await notifier?.close();
         await store.close();
       }
     },

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { StartupError } from './app.js';
+import { StartupError } from './app/startup-error.js';
 import { runKeysCommand } from './cli/keys-command.js';
 import { runServer } from './cli/run-server.js';
 import { loadConfig } from './platform/config/index.js';
@@ -14,6 +14,8 @@ Usage: berth <command> [options]
 
 Commands:
   start                 run Berth (API, UI and workers) in one process   [default]
+  api                   run the HTTP API and UI only (needs DATABASE_URL and REDIS_URL)
+  worker                run task workers only, with /healthz /readyz /metrics on WORKER_PORT
   migrate               apply database migrations and exit
   keys create <name>    create an API key (shown once, stored hashed)
   keys list             list API keys
@@ -42,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     print(values.version ? VERSION : help);
     return 0;
   }
-  if (!['start', 'migrate', 'keys'].includes(command)) {
+  if (!['start', 'api', 'worker', 'migrate', 'keys'].includes(command)) {
     printError(`berth: unknown command "${command}"\n\n${help}`);
     return 2;
   }
@@ -62,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
       await store.close();
     }
   }
-  return runServer(config.value, createLogger(config.value.logLevel));
+  const role = command === 'start' ? 'all' : (command as 'api' | 'worker');
+  return runServer(config.value, createLogger(config.value.logLevel).child({ role }), role);
 }
 
 main(process.argv.slice(2)).then(

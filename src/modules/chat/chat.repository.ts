@@ -19,6 +19,18 @@ export interface StoredMessage {
   createdAt: Date;
 }
 
+export interface ConversationSummary {
+  id: string;
+  agent: string;
+  tokensUsed: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The first user message, cut to TITLE_CHARS; null for a conversation without messages. */
+  title: string | null;
+}
+
+const TITLE_CHARS = 120;
+
 export interface NewTurn {
   conversation: { id: string; tenantId: string; userId: string; agent: string; isNew: boolean };
   user: { content: string };
@@ -122,6 +134,27 @@ export function createChatRepository(db: Db) {
         .where(and(eq(conversations.tenantId, tenantId), eq(conversations.userId, userId)))
         .orderBy(asc(messages.seq))
         .limit(limit),
+
+    async listConversations(tenantId: string, userId: string, limit: number): Promise<ConversationSummary[]> {
+      // Spelled out: inside a select, drizzle leaves column names unqualified, which a correlated subquery cannot use.
+      const firstUserMessage = sql<string | null>`(
+        select left(m.content, ${TITLE_CHARS}) from messages m
+        where m.conversation_id = "conversations"."id" and m.role = 'user'
+        order by m.seq asc limit 1)`;
+      return db
+        .select({
+          id: conversations.id,
+          agent: conversations.agent,
+          tokensUsed: conversations.tokensUsed,
+          createdAt: conversations.createdAt,
+          updatedAt: conversations.updatedAt,
+          title: firstUserMessage,
+        })
+        .from(conversations)
+        .where(and(eq(conversations.tenantId, tenantId), eq(conversations.userId, userId)))
+        .orderBy(desc(conversations.updatedAt), desc(conversations.createdAt))
+        .limit(limit);
+    },
 
     /**
      * Writes both messages of a turn (and a new conversation) in one transaction: all or nothing.

@@ -7,9 +7,9 @@ import {
   toAppError,
   wantsEventStream,
 } from '../../platform/http/index.js';
-import type { StoredMessage } from './chat.repository.js';
-import { chatBody, chatReply, errorReply, historyReply, userId } from './chat.schemas.js';
-import type { ChatReply, ChatService } from './chat.service.js';
+import type { ConversationSummary, StoredMessage } from './chat.repository.js';
+import { chatBody, chatReply, conversationList, errorReply, historyReply, userId } from './chat.schemas.js';
+import { ANONYMOUS_USER, type ChatReply, type ChatService } from './chat.service.js';
 import type { ToolEvent } from './run-model.js';
 
 const toWire = (reply: ChatReply, requestId: string) => ({
@@ -43,6 +43,15 @@ const historyWire = (messages: StoredMessage[]) => ({
     conversation_id: m.conversationId,
     created_at: m.createdAt.toISOString(),
   })),
+});
+
+const conversationWire = (c: ConversationSummary) => ({
+  id: c.id,
+  agent: c.agent,
+  title: c.title,
+  tokens_used: c.tokensUsed,
+  created_at: c.createdAt.toISOString(),
+  updated_at: c.updatedAt.toISOString(),
 });
 
 const errors = {
@@ -139,6 +148,26 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
       historyWire(
         await chat.userHistory(request.principal.tenantId, request.params.user_id, request.query.limit),
       ),
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/conversations',
+    schema: {
+      tags: ['chat'],
+      description:
+        "A user's conversations, most recently active first; `title` is the first user message (cut to 120 characters). Without `user_id`: the conversations of chats sent without one.",
+      querystring: z.object({
+        user_id: userId.default(ANONYMOUS_USER),
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+      }),
+      response: { 200: conversationList, 400: errorReply },
+    },
+    handler: async (request) => {
+      const { user_id, limit } = request.query;
+      const found = await chat.conversations(request.principal.tenantId, user_id, limit);
+      return { conversations: found.map(conversationWire) };
+    },
   });
 
   app.route({

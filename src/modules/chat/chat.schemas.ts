@@ -48,3 +48,16 @@ export const errorReply = z.object({
     request_id: z.string(),
   }),
 });
+
+export const conversationList = z.object({
+  conversations: z.array(
+    z.object({
+      id: z.string(),
+      agent: z.string(),
+      title: z.string().nullable(),
+      tokens_used: z.number(),
+      created_at: z.string(),
+      updated_at: z.string(),
+    }),
+  ),
+});

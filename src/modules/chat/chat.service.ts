@@ -125,6 +125,10 @@ export function createChatService(deps: {
 
     userHistory: (tenantId: string, userId: string, limit: number) =>
       repo.userMessages(tenantId, userId, limit),
+
+    /** A user's conversations, most recently active first. */
+    conversations: (tenantId: string, userId: string, limit: number) =>
+      repo.listConversations(tenantId, userId, limit),
   };
 }
 export type ChatService = ReturnType<typeof createChatService>;

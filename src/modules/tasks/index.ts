@@ -2,4 +2,10 @@ export { createModelToolDeps } from './model-tool-deps.js';
 export { type Plan, type PlannedStep, validatePlan } from './plan.js';
 export { rulePlan, urlsIn } from './rule-planner.js';
 export { stepJob } from './step-job.js';
+export {
+  createInProcessTaskEvents,
+  createNotifyTaskEvents,
+  type TaskEvent,
+  type TaskEvents,
+} from './task-events.js';
 export { createTasksModule, type TasksModule, type TasksModuleOptions } from './tasks.module.js';

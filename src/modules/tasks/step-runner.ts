@@ -15,8 +15,8 @@ export interface StepRunnerOptions {
   onOutbox: () => void;
   /** First retry delay of a failed step; doubles each attempt. Default 1000 ms. */
   retryBaseMs?: number;
-  /** Lease beyond the tool's own timeout before another worker may take the step over. Default 30 s. */
-  leaseMarginMs?: number;
+  /** Lease of a running step, renewed every third of it while the step runs; another worker may take the step over once it lapses. Default 10 s. */
+  leaseMs?: number;
 }
 
 const tokensOf = (output: unknown) => {
@@ -39,10 +39,24 @@ export function createStepRunner(options: StepRunnerOptions) {
   const { repo, tools, events, metrics, logger } = options;
   const retryBaseMs = options.retryBaseMs ?? 1_000;
   const inFlight = new Map<string, { taskId: string; controller: AbortController }>();
-  // Longer than any tool may run, so a live worker never loses its step to a takeover.
-  const leaseMs =
-    Math.max(60_000, ...tools.list().map((t) => tools.get(t.name)?.timeoutMs ?? 0)) +
-    (options.leaseMarginMs ?? 30_000);
+  const leaseMs = options.leaseMs ?? 10_000;
+
+  /** Renews the lease while the step runs; a lost lease (taken over) aborts the tool, whose result would be fenced anyway. */
+  function keepLease(step: StepRow, controller: AbortController): () => void {
+    const timer = setInterval(
+      () => {
+        repo.renewLease(step.id, step.attempts, leaseMs).then(
+          (held) => {
+            if (!held) controller.abort('lease lost');
+          },
+          (error: unknown) => logger.warn({ err: error, step_id: step.id }, 'could not renew a step lease'),
+        );
+      },
+      Math.max(250, Math.floor(leaseMs / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
 
   async function resolveInput(
     step: StepRow,
@@ -138,6 +152,7 @@ export function createStepRunner(options: StepRunnerOptions) {
     const abort = () => controller.abort(signal.reason);
     signal.addEventListener('abort', abort, { once: true });
     inFlight.set(step.id, { taskId: step.taskId, controller });
+    const releaseLease = keepLease(step, controller);
     const started = performance.now();
     try {
       const input = await resolveInput(step);
@@ -158,6 +173,7 @@ export function createStepRunner(options: StepRunnerOptions) {
         await recordSuccess(step, 'value' in result ? result.value : undefined, durationMs);
       else await recordFailure(step, result.error, durationMs);
     } finally {
+      releaseLease();
       signal.removeEventListener('abort', abort);
       inFlight.delete(step.id);
     }

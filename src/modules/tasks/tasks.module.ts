@@ -8,7 +8,7 @@ import type { ToolRegistry } from '../tools/index.js';
 import { createReconciler } from './reconciler.js';
 import { stepJob } from './step-job.js';
 import { createStepRunner } from './step-runner.js';
-import { createInProcessTaskEvents } from './task-events.js';
+import { createInProcessTaskEvents, type TaskEvents } from './task-events.js';
 import { createTaskMetrics, registerQueueGauges } from './tasks.metrics.js';
 import { createTasksRepository } from './tasks.repository.js';
 import { registerTaskRoutes } from './tasks.routes.js';
@@ -30,13 +30,21 @@ export interface TasksModuleOptions {
   exclusiveStore: boolean;
   /** First retry delay of a failed step. Default 1000 ms. */
   retryBaseMs?: number;
+  /** Lease of a running step, renewed while it runs. Default 10 s. */
+  leaseMs?: number;
+  /** How often the reconciler looks for stranded steps. Default 2 s. */
+  reconcileIntervalMs?: number;
+  /** Task progress for SSE; default in-process (one process). */
+  events?: TaskEvents;
+  /** A consumer that took no job this long while jobs wait is stuck. Default 30 s. */
+  stuckAfterMs?: number;
 }
 
 /** Tasks: the planner, the step DAG, the runner that workers use, and the HTTP API. */
 export function createTasksModule(options: TasksModuleOptions) {
   const { db, queue, logger } = options;
   const repo = createTasksRepository(db);
-  const events = createInProcessTaskEvents();
+  const events = options.events ?? createInProcessTaskEvents();
   const metrics = createTaskMetrics(options.metrics);
   const relay = createOutboxRelay({ db, queue, jobs: [stepJob], logger });
   const runner = createStepRunner({
@@ -47,8 +55,16 @@ export function createTasksModule(options: TasksModuleOptions) {
     logger,
     onOutbox: relay.kick,
     retryBaseMs: options.retryBaseMs,
+    leaseMs: options.leaseMs,
   });
-  const reconciler = createReconciler({ repo, queue, stepJob, metrics, logger });
+  const reconciler = createReconciler({
+    repo,
+    queue,
+    stepJob,
+    metrics,
+    logger,
+    intervalMs: options.reconcileIntervalMs,
+  });
   const service = createTasksService({
     repo,
     agents: options.agents,
@@ -61,25 +77,62 @@ export function createTasksModule(options: TasksModuleOptions) {
     maxStepAttempts: options.maxStepAttempts,
   });
   let consumer: Consumer | undefined;
+  let lastJobAt = Date.now();
+  let running = 0;
   registerQueueGauges(options.metrics, stepJob.name, () => queue.depth(stepJob));
+
+  const consume = () =>
+    queue.consume(
+      stepJob,
+      async (job, signal) => {
+        lastJobAt = Date.now();
+        running++;
+        try {
+          await runner.run(job.payload.stepId, signal);
+        } finally {
+          running--;
+        }
+      },
+      { concurrency: options.workerConcurrency },
+    );
 
   return {
     service,
     registerRoutes: (app: HttpApp) =>
       registerTaskRoutes(app, { tasks: service, events, maxDescriptionChars: options.maxDescriptionChars }),
-    /** Starts the worker side: consumes step jobs, relays the outbox, reconciles stranded steps. */
+    /** Moves committed outbox rows onto the queue (every role that writes tasks or steps runs it). */
+    startRelay: () => relay.start(),
+    /** The worker side: consumes step jobs and reconciles stranded steps. */
     async startWorker() {
-      consumer = queue.consume(stepJob, (job, signal) => runner.run(job.payload.stepId, signal), {
-        concurrency: options.workerConcurrency,
-      });
+      consumer = consume();
+      lastJobAt = Date.now();
       if (options.exclusiveStore) await reconciler.recoverExclusive();
-      relay.start();
       reconciler.start();
     },
+    /**
+     * Health means progress: undefined while this worker takes jobs (or none wait); else the reason it
+     * is stuck — and its consumer is recreated, which is what a reconnect that silently stopped needs.
+     */
+    async progressProblem(): Promise<string | undefined> {
+      if (!consumer) return undefined;
+      const depth = await queue.depth(stepJob);
+      const idleMs = Date.now() - lastJobAt;
+      if (depth.waiting === 0 || running > 0 || idleMs < (options.stuckAfterMs ?? 30_000)) return undefined;
+      logger.warn(
+        { waiting: depth.waiting, idle_ms: idleMs },
+        'worker took no job while jobs wait; recreating its consumer',
+      );
+      const stale = consumer;
+      consumer = undefined;
+      await stale.stop();
+      consumer = consume();
+      lastJobAt = Date.now();
+      return `no job taken for ${Math.round(idleMs / 1000)} s while ${depth.waiting} wait`;
+    },
+    /** Stops relaying and reconciling; the queue's own close drains the consumer within the grace period. */
     async stop() {
       await reconciler.stop();
       await relay.stop();
-      await consumer?.stop();
     },
     depth: () => queue.depth(stepJob),
   };

@@ -193,7 +193,7 @@ export function createTasksRepository(db: Db) {
         .limit(query.limit);
     },
 
-    /** Cancels a task that has not finished: its waiting steps are cancelled, running ones are told by their runner. */
+    /** Cancels a task that has not finished, with all its unfinished steps (a running step's runner is told by its lease). */
     cancelTask: (tenantId: string, id: string): Promise<TaskRow | undefined> =>
       db.transaction(async (tx) => {
         const [row] = await tx
@@ -211,7 +211,8 @@ export function createTasksRepository(db: Db) {
           await tx
             .update(steps)
             .set({ status: 'cancelled', updatedAt: new Date() })
-            .where(and(eq(steps.taskId, id), inArray(steps.status, ['pending', 'ready'])));
+            // Running steps too: their runners' results are then fenced off, and their leases stop renewing.
+            .where(and(eq(steps.taskId, id), inArray(steps.status, ['pending', 'ready', 'running'])));
         }
         return row;
       }),
@@ -260,6 +261,16 @@ export function createTasksRepository(db: Db) {
           .where(and(eq(tasks.id, step.taskId), eq(tasks.status, 'queued')));
       }
       return { step, task: { requestId, agent } };
+    },
+
+    /** Extends a running step's lease; false when the step is no longer this attempt's (taken over, cancelled). */
+    async renewLease(stepId: string, attempt: number, leaseMs: number): Promise<boolean> {
+      const renewed = await db
+        .update(steps)
+        .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+        .where(and(eq(steps.id, stepId), eq(steps.status, 'running'), eq(steps.attempts, attempt)))
+        .returning({ id: steps.id });
+      return renewed.length > 0;
     },
 
     outputsOf: async (taskId: string, keys: string[]): Promise<Map<string, unknown>> => {

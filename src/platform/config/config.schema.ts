@@ -84,6 +84,34 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
       .optional(),
+    /** redis://… — when set, tasks go through BullMQ on Redis instead of the in-process queue. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    /** Prefix of every Redis key Berth writes; lets several deployments share one Redis. Default berth. */
+    redisPrefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,40}$/, 'letters, digits, "_" or "-", at most 40')
+      .default('berth'),
+    worker: z
+      .strictObject({
+        /** Port of a worker's /healthz, /readyz and /metrics (berth worker). Default 8081. */
+        port: z.coerce.number().int().min(0).max(65_535).default(8081),
+        /** How long SIGTERM lets running steps finish before handing them back. Default 20 s (below Kubernetes' 30 s). */
+        shutdownGraceMs: positiveInt.default(20_000),
+        /** Lease of a running step, renewed while it runs; a dead worker's steps are taken over after it. Default 10 s. */
+        leaseMs: positiveInt.min(1_000).default(10_000),
+        /** How often stranded steps are looked for. Default 2 s. */
+        reconcileIntervalMs: positiveInt.default(2_000),
+        /** BullMQ lock of an active job. Default 30 s. */
+        lockDurationMs: positiveInt.default(30_000),
+        /** BullMQ stalled-job check. Default 5 s. */
+        stalledIntervalMs: positiveInt.default(5_000),
+        /** A worker that took no job this long while jobs wait is not ready (and restarts its consumer). Default 30 s. */
+        stuckAfterMs: positiveInt.default(30_000),
+      })
+      .prefault({}),
     logLevel: z.enum(logLevels).default('info'),
     auth: z
       .strictObject({

@@ -95,19 +95,48 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'longest task description (default 10000)',
   },
   {
+    env: 'REDIS_URL',
+    path: ['redisUrl'],
+    doc: 'redis://… to run tasks through BullMQ (needed by berth api and berth worker)',
+  },
+  {
+    env: 'WORKER_PORT',
+    path: ['worker', 'port'],
+    doc: "port of a worker's /healthz, /readyz and /metrics (default 8081)",
+  },
+  {
+    env: 'BERTH_WORKER_SHUTDOWN_GRACE_MS',
+    path: ['worker', 'shutdownGraceMs'],
+    doc: 'time running steps get on SIGTERM (default 20000)',
+  },
+  {
+    env: 'BERTH_STEP_LEASE_MS',
+    path: ['worker', 'leaseMs'],
+    doc: 'lease of a running step, renewed while it runs (default 10000)',
+  },
+  {
+    env: 'BERTH_RECONCILE_INTERVAL_MS',
+    path: ['worker', 'reconcileIntervalMs'],
+    doc: 'how often stranded steps are re-queued (default 2000)',
+  },
+  {
+    env: 'BERTH_QUEUE_LOCK_MS',
+    path: ['worker', 'lockDurationMs'],
+    doc: 'BullMQ lock of an active job (default 30000)',
+  },
+  {
+    env: 'BERTH_QUEUE_STALLED_INTERVAL_MS',
+    path: ['worker', 'stalledIntervalMs'],
+    doc: 'BullMQ stalled-job check (default 5000)',
+  },
+  {
+    env: 'BERTH_WORKER_STUCK_MS',
+    path: ['worker', 'stuckAfterMs'],
+    doc: 'no job taken this long while jobs wait → not ready (default 30000)',
+  },
+  {
     env: 'BERTH_FETCH_ALLOW',
     path: ['tools', 'fetchAllow'],
     doc: 'comma-separated host:port entries fetch_url may reach even on private addresses',
   },
 ];
-
-/** Names of variables that hold secrets: never logged, never echoed in config errors. */
-export const secretEnv = new Set([
-  'OPENAI_API_KEY',
-  'ANTHROPIC_API_KEY',
-  'GOOGLE_GENERATIVE_AI_API_KEY',
-  'GEMINI_API_KEY',
-  'BERTH_LLM_API_KEY',
-  'BERTH_API_KEYS',
-  'DATABASE_URL',
-]);

@@ -1,6 +1,7 @@
 export { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { knownMigrationCount, migrationsFolder } from './migrations.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
+export { createPgNotifier, type Notifier } from './pg-notifier.js';
 export { openPgliteStore } from './pglite-store.js';
 export { ensurePgliteTemplate, writePgliteTemplate } from './pglite-template.js';
 export { openPostgresStore } from './postgres-store.js';

@@ -35,6 +35,12 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.inf
   }
 }
 
+export type CheckResult = z.infer<typeof checkResult>;
+
+/** Runs every check at once; one slower than timeoutMs counts as failed. */
+export const runReadinessChecks = (checks: ReadinessCheck[], timeoutMs = 2_000): Promise<CheckResult[]> =>
+  Promise.all(checks.map((check) => runCheck(check, timeoutMs)));
+
 export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
   const timeoutMs = deps.checkTimeoutMs ?? 2_000;
   const health = { status: z.literal('ok'), version: z.string() };
@@ -54,7 +60,7 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
       handler: async (_request, reply) => {
         const results = deps.isShuttingDown()
           ? [{ name: 'shutdown', ok: false, error: 'shutting down' }]
-          : await Promise.all(deps.checks.map((check) => runCheck(check, timeoutMs)));
+          : await runReadinessChecks(deps.checks, timeoutMs);
         const ready = results.every((result) => result.ok);
         return reply
           .status(ready ? 200 : 503)

@@ -1,6 +1,13 @@
 export type { Authenticator, Principal } from './auth.js';
 export { errorBody, toAppError } from './error-handler.js';
-export { type HealthRouteDeps, type ReadinessCheck, registerHealthRoutes } from './health.routes.js';
+export {
+  type CheckResult,
+  type HealthRouteDeps,
+  type ReadinessCheck,
+  registerHealthRoutes,
+  runReadinessChecks,
+} from './health.routes.js';
 export { REQUEST_ID_HEADER } from './request-id.js';
 export { createHttpServer, type HttpApp, type HttpServerOptions } from './server.js';
 export { type SseStream, startSse, wantsEventStream } from './sse.js';
+export { registerStaticUi, type StaticUiOptions } from './static-ui.js';

@@ -1,3 +1,5 @@
+export type { BullmqConsumer } from './bullmq-consumer.js';
+export { type BullmqQueue, type BullmqQueueOptions, createBullmqQueue } from './bullmq-queue.js';
 export { createInProcessQueue, type InProcessQueueOptions } from './in-process-queue.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
 export {
@@ -11,3 +13,4 @@ export {
   type Queue,
   type QueueDepth,
 } from './queue.js';
+export { checkRedisPosture } from './redis-posture.js';

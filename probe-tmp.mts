@@ -1,0 +1,17 @@
+import { createServer } from 'node:net';
+import { createBullmqQueue } from './src/platform/queue/index.ts';
+import { z } from 'zod';
+let connects = 0;
+const srv = createServer((s) => { connects++; s.destroy(); }).listen(0, '127.0.0.1');
+await new Promise((r) => srv.once('listening', r));
+const port = (srv.address() as { port: number }).port;
+const def = { name: 'probe', payload: z.object({ n: z.number() }), attempts: 1, backoffMs: 10, timeoutMs: 1000 };
+const q = createBullmqQueue({ connection: `redis://127.0.0.1:${port}`, prefix: 'p' });
+q.consume(def, async () => {}, { concurrency: 1 });
+await new Promise((r) => setTimeout(r, 1500));
+const t = Date.now();
+await q.close(100);
+console.log('closed in', Date.now() - t, 'connects', connects);
+await new Promise((r) => setTimeout(r, 4000));
+console.log('connects after 4s', connects);
+srv.close();

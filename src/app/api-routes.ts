@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { registerAgentRoutes } from '../modules/agents/index.js';
+import {
+  createChatRepository,
+  createChatService,
+  createInferService,
+  registerChatRoutes,
+  registerInferRoutes,
+  registerOpenAiRoutes,
+} from '../modules/chat/index.js';
+import { createStatusService, registerStatusRoutes } from '../modules/status/index.js';
+import type { TasksModule } from '../modules/tasks/index.js';
+import type { Config } from '../platform/config/index.js';
+import type { Store } from '../platform/db/index.js';
+import { type HttpApp, type ReadinessCheck, registerStaticUi } from '../platform/http/index.js';
+import { VERSION } from '../version.js';
+import type { Core } from './core.js';
+
+/** The built UI: beside the bundled dist/main.js, or the repo's dist/web when running from source. */
+const webRoots = [
+  fileURLToPath(new URL('./web/', import.meta.url)),
+  fileURLToPath(new URL('../../dist/web/', import.meta.url)),
+];
+/** Client-side routes of the UI, answered with its index.html. */
+const webRoutes = ['/chat', '/chat/*', '/tasks', '/tasks/*', '/status'];
+
+export interface ApiRouteDeps {
+  config: Config;
+  core: Core;
+  store: Store;
+  tasks: TasksModule;
+  checks: ReadinessCheck[];
+}
+
+/** Everything the api role serves beyond health: chat, OpenAI, infer, tasks, status and the UI. */
+export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Promise<void> {
+  const { config, core, store, tasks } = deps;
+  const { agents, llm, tools } = core;
+  const chat = createChatService({ repo: createChatRepository(store.db), agents, llm, tools });
+  registerAgentRoutes(http, agents);
+  registerChatRoutes(http, { chat, maxMessageChars: config.chat.maxMessageChars });
+  registerInferRoutes(http, {
+    infer: createInferService({ agents, llm, tools }),
+    maxMessageChars: config.chat.maxMessageChars,
+  });
+  registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now() });
+  tasks.registerRoutes(http);
+  const status = createStatusService({
+    version: VERSION,
+    storeKind: store.kind,
+    checks: deps.checks,
+    queueDepth: tasks.depth,
+    agents,
+    llm: { provider: config.llm.provider, model: config.llm.model },
+    breakerStates: llm.breakerStates,
+  });
+  registerStatusRoutes(http, status);
+  await registerStaticUi(http, { roots: webRoots, spaRoutes: webRoutes });
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { HttpApp } from '../../platform/http/index.js';
+import { errorReply } from '../chat/index.js';
+import type { StatusService } from './status.service.js';
+
+const statusReply = z.object({
+  version: z.string(),
+  store: z.object({ kind: z.string() }),
+  ready: z.object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+  }),
+  queue: z.object({
+    waiting: z.number(),
+    active: z.number(),
+    delayed: z.number(),
+    failed: z.number(),
+    oldest_wait_ms: z.number().nullable(),
+  }),
+  agents: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string().optional(),
+      provider: z.string(),
+      model: z.string(),
+      version: z.string(),
+    }),
+  ),
+  offline_model: z.boolean(),
+  llm: z.object({
+    provider: z.string(),
+    model: z.string().nullable(),
+    breakers: z.array(z.object({ provider: z.string(), state: z.string() })),
+  }),
+});
+
+export function registerStatusRoutes(app: HttpApp, status: StatusService) {
+  app.route({
+    method: 'GET',
+    url: '/api/status',
+    schema: {
+      tags: ['status'],
+      description:
+        'The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready.',
+      response: { 200: statusReply, 401: errorReply },
+    },
+    handler: async () => status.status(),
+  });
+}

@@ -1,0 +1,59 @@
+import { type CheckResult, type ReadinessCheck, runReadinessChecks } from '../../platform/http/index.js';
+import type { QueueDepth } from '../../platform/queue/index.js';
+import type { AgentCatalog } from '../agents/index.js';
+
+export interface StatusDeps {
+  version: string;
+  storeKind: 'pglite' | 'postgres';
+  /** The same checks /readyz runs. */
+  checks: ReadinessCheck[];
+  queueDepth(): Promise<QueueDepth>;
+  agents: AgentCatalog;
+  /** The provider and model of the `llm` section (agents may override them). */
+  llm: { provider: string; model?: string };
+  breakerStates(): Array<{ provider: string; state: string }>;
+}
+
+export interface ServiceStatus {
+  version: string;
+  store: { kind: string };
+  ready: { status: 'ready' | 'not_ready'; checks: CheckResult[] };
+  queue: { waiting: number; active: number; delayed: number; failed: number; oldest_wait_ms: number | null };
+  agents: Array<{ name: string; description?: string; provider: string; model: string; version: string }>;
+  /** True when the default agent answers with the built-in offline model. */
+  offline_model: boolean;
+  llm: { provider: string; model: string | null; breakers: Array<{ provider: string; state: string }> };
+}
+
+/** What the status page shows: readiness, queue, agents and model, gathered in one call. */
+export function createStatusService(deps: StatusDeps) {
+  return {
+    async status(): Promise<ServiceStatus> {
+      const [checks, depth] = await Promise.all([runReadinessChecks(deps.checks), deps.queueDepth()]);
+      const agents = deps.agents.list();
+      const defaultAgent = agents.find((agent) => agent.name === deps.agents.defaultName);
+      return {
+        version: deps.version,
+        store: { kind: deps.storeKind },
+        ready: { status: checks.every((c) => c.ok) ? 'ready' : 'not_ready', checks },
+        queue: {
+          waiting: depth.waiting,
+          active: depth.active,
+          delayed: depth.delayed,
+          failed: depth.failed,
+          oldest_wait_ms: depth.oldestWaitingMs,
+        },
+        agents: agents.map((agent) => ({
+          name: agent.name,
+          description: agent.description,
+          provider: agent.model.provider,
+          model: agent.model.model,
+          version: agent.version,
+        })),
+        offline_model: defaultAgent?.model.provider === 'offline',
+        llm: { provider: deps.llm.provider, model: deps.llm.model ?? null, breakers: deps.breakerStates() },
+      };
+    },
+  };
+}
+export type StatusService = ReturnType<typeof createStatusService>;

@@ -1,0 +1,223 @@
+import { type Job as BullJob, Queue as BullQueue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createLogger, type Logger } from '../telemetry/index.js';
+import { type BullmqConsumer, type ManagedConsumer, WorkerConsumer } from './bullmq-consumer.js';
+import { encodeJobId } from './bullmq-ids.js';
+import {
+  type ErrorReport,
+  errorReport,
+  producerConnection,
+  redisAddress,
+  whenReady,
+} from './bullmq-redis.js';
+import { settlesWithin, withDeadline } from './bullmq-timing.js';
+import { assertDefinition, serialisePayload } from './job-payload.js';
+import type {
+  ConsumeOptions,
+  EnqueueOptions,
+  JobDefinition,
+  JobHandler,
+  Queue,
+  QueueDepth,
+} from './queue.js';
+import { MAX_DELAY_MS } from './retry-delay.js';
+
+export interface BullmqQueueOptions {
+  /** Redis URL (`redis://` or `rediss://`). */
+  connection: string;
+  /** Prefix of every Redis key: a job name's wait list is `<prefix>:<name>:wait`. Default 'berth'. */
+  prefix?: string;
+  /** Where errors from BullMQ and ioredis go. Default: a silent logger. */
+  logger?: Logger;
+  /** Lock duration of an active job (renewed at half of it while the handler runs). Default 30 s. */
+  lockDurationMs?: number;
+  /** Stalled-job check interval. Default 5 s (BullMQ's 30 s default is too slow for our 15 s recovery goal). */
+  stalledIntervalMs?: number;
+  /** How long `enqueue` and `depth` wait for Redis before rejecting. Default 2 s. */
+  commandTimeoutMs?: number;
+  /** How long a handler may run on after its timeout aborted its signal before the delivery fails. Default 2 s. */
+  abandonGraceMs?: number;
+  /** Source of retry jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+/** The distributed-mode queue: its `consume` returns a BullmqConsumer. */
+export interface BullmqQueue extends Queue {
+  readonly kind: 'bullmq';
+  consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): BullmqConsumer;
+}
+
+/** Failed jobs kept per job name, as ids with their error, for inspection and `depth().failed`. */
+const KEEP_FAILED = 1000;
+/** Every job retries through the Worker's backoff strategy (retryDelayMs), whatever BullMQ's built-ins do. */
+const BACKOFF_TYPE = 'berth';
+
+export function createBullmqQueue(options: BullmqQueueOptions): BullmqQueue {
+  return new RedisQueue(options);
+}
+
+/**
+ * BullMQ on Redis: one BullMQ Queue (producer side) and at most one Worker per job name, so
+ * concurrency is per name and each name has its own wait list for KEDA to read.
+ */
+class RedisQueue implements BullmqQueue {
+  readonly kind = 'bullmq';
+  private readonly url: string;
+  private readonly address: string;
+  private readonly prefix: string;
+  private readonly timeoutMs: number;
+  private readonly report: ErrorReport;
+  private readonly producer: Redis;
+  private readonly queues = new Map<string, BullQueue>();
+  /** The consumer of each job name, until its stop() is called. */
+  private readonly consumers = new Map<string, ManagedConsumer>();
+  /** Every consumer until it has stopped, for close() to wait on. */
+  private readonly live = new Set<ManagedConsumer>();
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: BullmqQueueOptions) {
+    this.url = options.connection;
+    this.address = redisAddress(this.url);
+    this.prefix = options.prefix ?? 'berth';
+    this.timeoutMs = options.commandTimeoutMs ?? 2_000;
+    const logger = options.logger ?? createLogger('silent');
+    this.report = errorReport(logger, { component: 'queue', redis: this.address });
+    this.producer = producerConnection(this.url, this.timeoutMs, this.report);
+  }
+
+  async enqueue<P>(definition: JobDefinition<P>, payload: P, options: EnqueueOptions): Promise<void> {
+    const { name } = definition;
+    if (this.closed) throw new Error(`queue is closed: cannot enqueue job "${name}"`);
+    assertDefinition(definition);
+    const data: unknown = JSON.parse(serialisePayload(definition, payload));
+    const delayMs = checkEnqueueOptions(name, options);
+    await this.onRedis(`enqueue job "${name}"`, async (signal) => {
+      await whenReady(this.producer, signal);
+      await this.add(definition, data, encodeJobId(options.jobId), delayMs);
+    });
+  }
+
+  /** Runs `work` within the command timeout; its failure names Redis' address (ioredis' messages do not). */
+  private async onRedis<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const timedOut = `no answer within ${this.timeoutMs} ms`;
+    try {
+      return await withDeadline(this.timeoutMs, timedOut, work);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`could not ${what} on Redis at ${this.address}: ${reason}`, { cause: error });
+    }
+  }
+
+  /**
+   * BullMQ's add is a no-op while a job with that id exists in any state, and failed jobs are
+   * kept, so a failed one is removed first. A job that fails between the check and the add keeps
+   * its failed state: the reconciler re-enqueues its step.
+   */
+  private async add(definition: JobDefinition<unknown>, data: unknown, jobId: string, delayMs: number) {
+    const queue = this.queueOf(definition.name);
+    if ((await this.producer.zscore(queue.keys.failed ?? '', jobId)) !== null) await queue.remove(jobId);
+    await queue.add(definition.name, data, {
+      jobId,
+      delay: delayMs,
+      attempts: definition.attempts,
+      backoff: { type: BACKOFF_TYPE, delay: definition.backoffMs },
+      removeOnComplete: true,
+      removeOnFail: { count: KEEP_FAILED },
+    });
+  }
+
+  consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): BullmqConsumer {
+    const { name } = definition;
+    if (this.closed) throw new Error(`queue is closed: cannot consume job "${name}"`);
+    assertDefinition(definition);
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new Error(`job "${name}": concurrency must be an integer ≥ 1`);
+    }
+    if (this.consumers.has(name)) throw new Error(`job "${name}" already has a consumer on this queue`);
+    const settings = this.consumerSettings(options);
+    const consumer: ManagedConsumer = new WorkerConsumer(definition, handler, settings, () => {
+      if (this.consumers.get(name) === consumer) this.consumers.delete(name);
+    });
+    this.consumers.set(name, consumer);
+    this.live.add(consumer);
+    return {
+      lastActiveAt: () => consumer.lastActiveAt(),
+      restart: (graceMs) => consumer.restart(graceMs),
+      stop: () => consumer.stop().finally(() => this.live.delete(consumer)),
+    };
+  }
+
+  async depth(definition: JobDefinition<unknown>): Promise<QueueDepth> {
+    const queue = this.queueOf(definition.name);
+    return this.onRedis(`read the depth of job "${definition.name}"`, async (signal) => {
+      await whenReady(this.producer, signal);
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      const [oldest] = (counts.waiting ?? 0) > 0 ? await queue.getWaiting(0, 0) : [];
+      return {
+        waiting: counts.waiting ?? 0,
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        failed: counts.failed ?? 0,
+        oldestWaitingMs: oldest ? Math.max(0, Date.now() - readyAt(oldest)) : null,
+      };
+    });
+  }
+
+  close(graceMs = 10_000): Promise<void> {
+    this.closed = true;
+    this.closing ??= this.shutDown(graceMs);
+    return this.closing;
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
+    this.consumers.clear();
+    await Promise.all([...this.live].map((consumer) => consumer.shutDown(graceMs)));
+    this.live.clear();
+    const queues = [...this.queues.values()].map((queue) => queue.close());
+    await settlesWithin(Promise.all(queues), this.timeoutMs);
+    this.producer.disconnect();
+  }
+
+  private queueOf(name: string): BullQueue {
+    const existing = this.queues.get(name);
+    if (existing) return existing;
+    const queue = new BullQueue(name, { connection: this.producer, prefix: this.prefix });
+    queue.on('error', this.report);
+    this.queues.set(name, queue);
+    return queue;
+  }
+
+  private consumerSettings(options: ConsumeOptions) {
+    return {
+      url: this.url,
+      prefix: this.prefix,
+      concurrency: options.concurrency,
+      lockDurationMs: this.options.lockDurationMs ?? 30_000,
+      stalledIntervalMs: this.options.stalledIntervalMs ?? 5_000,
+      abandonGraceMs: this.options.abandonGraceMs ?? 2_000,
+      random: this.options.random ?? Math.random,
+      report: this.report,
+    };
+  }
+}
+
+/**
+ * When a waiting job became ready: its enqueue, plus its delay (a delayed job, or a retry's
+ * backoff, which BullMQ stores as the job's delay) counted from its last attempt if it had one.
+ */
+function readyAt(job: BullJob): number {
+  const delay = job.delay ?? 0;
+  return Math.max(job.timestamp + delay, (job.finishedOn ?? job.processedOn ?? 0) + delay);
+}
+
+function checkEnqueueOptions(name: string, options: EnqueueOptions): number {
+  const { jobId, delayMs = 0 } = options;
+  if (typeof jobId !== 'string' || jobId === '') {
+    throw new Error(`job "${name}": jobId must be a non-empty string`);
+  }
+  if (!Number.isFinite(delayMs) || delayMs > MAX_DELAY_MS) {
+    throw new Error(`job "${name}": delayMs must be a finite number ≤ ${MAX_DELAY_MS}`);
+  }
+  return Math.max(0, delayMs);
+}

@@ -1,0 +1,69 @@
+import { getKey } from './key';
+
+export interface ApiErrorInfo {
+  code: string;
+  message: string;
+  status: number;
+  requestId?: string;
+}
+
+export class ApiError extends Error {
+  constructor(readonly info: ApiErrorInfo) {
+    super(info.message);
+  }
+}
+
+/** Fired whenever the API answers 401, so the app can ask for a key. */
+export const UNAUTHORIZED_EVENT = 'berth:unauthorized';
+
+export function authHeaders(key = getKey()): Record<string, string> {
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+export async function errorFrom(response: Response): Promise<ApiError> {
+  let body: { error?: { code?: string; message?: string; request_id?: string } } = {};
+  try {
+    body = await response.json();
+  } catch {
+    // A proxy's HTML error page, or an empty body: the status says enough.
+  }
+  const info: ApiErrorInfo = {
+    code: body.error?.code ?? (response.status >= 500 ? 'server_error' : 'http_error'),
+    message: body.error?.message ?? `The server answered ${response.status} ${response.statusText}`,
+    status: response.status,
+    requestId: body.error?.request_id ?? response.headers.get('x-request-id') ?? undefined,
+  };
+  if (response.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+  return new ApiError(info);
+}
+
+export const networkError = (error: unknown): ApiError =>
+  error instanceof ApiError
+    ? error
+    : new ApiError({
+        code: 'network_error',
+        message: error instanceof Error ? error.message : String(error),
+        status: 0,
+      });
+
+/** fetch for the JSON API: adds the key, throws ApiError for non-2xx answers and network failures. */
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = { ...authHeaders(), ...(init.body ? { 'content-type': 'application/json' } : {}) };
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { ...headers, ...(init.headers as object) } });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw networkError(error);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return response;
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await request(path, { signal })).json() as Promise<T>;
+}
+
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  return (await request(path, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<T>;
+}

@@ -1,0 +1,64 @@
+import { memo } from 'react';
+import { Markdown } from '../components/Markdown';
+import { ErrorNotice } from './ErrorNotice';
+import { offeredUrls, TaskOffer } from './TaskOffer';
+import type { ChatMessage } from './use-chat';
+
+interface Props {
+  message: ChatMessage;
+  conversationId: string | undefined;
+  agent: string | undefined;
+  onRetry(message: ChatMessage): void;
+}
+
+function Meta({ message }: { message: ChatMessage }) {
+  const done = message.done;
+  // Always one line high, so the bubble does not jump when the answer ends.
+  return (
+    <p className="message-meta">
+      {message.state === 'streaming' && <span className="typing">Answering…</span>}
+      {done && (
+        <>
+          <span title={`agent version ${done.agent_version}`}>{done.model}</span>
+          <span title="input tokens / output tokens">
+            {done.usage.input_tokens} in · {done.usage.output_tokens} out
+          </span>
+        </>
+      )}
+      {message.state === 'done' && !done && '\u00a0'}
+      {(message.tools ?? []).map((tool) => (
+        <span key={tool.id} className={`tool-chip tool-${tool.state}`}>
+          {tool.tool}
+          {tool.state === 'running' ? '…' : tool.state === 'failed' ? ' failed' : ''}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+export const MessageView = memo(function MessageView({ message, conversationId, agent, onRetry }: Props) {
+  if (message.role === 'user') {
+    return (
+      <article className="message message-user" aria-label="You">
+        <p className="message-text">{message.content}</p>
+      </article>
+    );
+  }
+  const urls = message.state === 'done' ? offeredUrls(message.content) : [];
+  return (
+    <article
+      className="message message-assistant"
+      aria-label="Assistant"
+      aria-busy={message.state === 'streaming'}
+    >
+      {message.content ? (
+        <Markdown text={message.content} />
+      ) : (
+        message.state === 'streaming' && <div className="placeholder-line" aria-hidden="true" />
+      )}
+      {message.error && <ErrorNotice error={message.error} onRetry={() => onRetry(message)} />}
+      {urls.length > 0 && <TaskOffer urls={urls} conversationId={conversationId} agent={agent} />}
+      {message.state !== 'error' && <Meta message={message} />}
+    </article>
+  );
+});
