@@ -40,8 +40,9 @@ export async function runBerth(
 /** Starts `berth start` and resolves with its URL once it logs that it is ready. */
 export async function startBerthProcess(
   env: Record<string, string>,
+  args: string[] = ['start'],
 ): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawnBerth(['start'], { PORT: '0', ...env });
+  const child = spawnBerth(args, { PORT: '0', ...env });
   let output = '';
   child.stderr?.on('data', (chunk) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {
@@ -63,7 +64,8 @@ export async function stopProcess(
   child: ChildProcess,
   signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
+  // A process that already ended has one of the two set (signalCode when a signal killed it).
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   child.kill(signal);
   const [code] = await once(child, 'exit');
   return code;
