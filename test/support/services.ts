@@ -56,13 +56,18 @@ async function redisReachable(): Promise<string | undefined> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  redis.on('error', () => {});
+  // ioredis rejects connect() with "Connection is closed."; the 'error' event has the cause.
+  let cause: unknown;
+  redis.on('error', (error) => {
+    cause ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
     return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const reported = cause ?? error;
+    const message = reported instanceof Error ? reported.message : String(reported);
     return `Redis at ${new URL(REDIS_URL).host} is not reachable (${message})`;
   } finally {
     redis.disconnect();

@@ -15,5 +15,5 @@ export function encodeJobId(id: string): string {
 /** The Berth id of a stored job; an id that was not encoded (not Berth's) is returned as it is. */
 export function decodeJobId(stored: string): string {
   if (!stored.startsWith(PREFIX)) return stored;
-  return stored.slice(PREFIX.length).replace(/%(25|3A)/g, (escape) => (escape === '%25' ? '%' : ':'));
+  return stored.slice(PREFIX.length).replace(/%(25|3A)/g, (code) => (code === '%25' ? '%' : ':'));
 }

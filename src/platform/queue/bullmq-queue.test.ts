@@ -107,6 +107,25 @@ if (skip) {
       expect(depth.oldestWaitingMs).toBeLessThan(400);
     });
 
+    it('hands the job of a worker that went away to another worker once its lock lapses', async () => {
+      const def = testJob('stalled');
+      const fast = { lockDurationMs: 1_000, stalledIntervalMs: 300 };
+      const gone = createBullmqQueue({ connection: REDIS_URL, prefix, ...fast });
+      const first = recording(() => new Promise<void>(() => {}));
+      gone.consume(def, first.handler, { concurrency: 1 });
+      await gone.enqueue(def, { n: 1 }, { jobId: 'orphan' });
+      await waitForCount(first.deliveries, 1);
+      // close(0) drops the connection before the handler settles: as a crash would, it leaves the job active.
+      await gone.close(0);
+      queue = createBullmqQueue({ connection: REDIS_URL, prefix, ...fast });
+      expect(await queue.depth(def)).toMatchObject({ active: 1 });
+      const second = recording();
+      queue.consume(def, second.handler, { concurrency: 1 });
+      await waitForCount(second.deliveries, 1);
+      expect(second.deliveries[0]).toMatchObject({ id: 'orphan', n: 1 });
+      await waitForDepth(queue, def, { waiting: 0, active: 0, failed: 0 });
+    });
+
     it('tells when its consumer last took a job, and keeps consuming after restart()', async () => {
       queue = createBullmqQueue({ connection: REDIS_URL, prefix });
       const def = testJob('restart');
@@ -126,7 +145,7 @@ if (skip) {
 }
 
 describe('createBullmqQueue without Redis', () => {
-  it('rejects enqueue and depth within about 2 s, naming host and port, and closes at once', async () => {
+  it('rejects enqueue and depth within about 2 s, naming host and port, and still closes', async () => {
     const lines: string[] = [];
     const logger = createLogger('warn', { write: (line: string) => lines.push(line) });
     const queue = createBullmqQueue({ connection: 'redis://127.0.0.1:1', prefix, logger });

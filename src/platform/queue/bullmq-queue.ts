@@ -115,7 +115,7 @@ class RedisQueue implements BullmqQueue {
    * its failed state: the reconciler re-enqueues its step.
    */
   private async add(definition: JobDefinition<unknown>, data: unknown, jobId: string, delayMs: number) {
-    const queue = this.queueOf(definition.name);
+    const queue = await this.queueOf(definition.name);
     if ((await this.producer.zscore(queue.keys.failed ?? '', jobId)) !== null) await queue.remove(jobId);
     await queue.add(definition.name, data, {
       jobId,
@@ -149,9 +149,9 @@ class RedisQueue implements BullmqQueue {
   }
 
   async depth(definition: JobDefinition<unknown>): Promise<QueueDepth> {
-    const queue = this.queueOf(definition.name);
     return this.onRedis(`read the depth of job "${definition.name}"`, async (signal) => {
       await whenReady(this.producer, signal);
+      const queue = await this.queueOf(definition.name);
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
       const [oldest] = (counts.waiting ?? 0) > 0 ? await queue.getWaiting(0, 0) : [];
       return {
@@ -179,12 +179,23 @@ class RedisQueue implements BullmqQueue {
     this.producer.disconnect();
   }
 
-  private queueOf(name: string): BullQueue {
+  /**
+   * The BullMQ Queue of a job name, once its connection setup is done. That setup runs once (it
+   * reads Redis' version as soon as the connection is ready), and if Redis drops in between it
+   * fails for good: such a Queue is replaced instead of failing every later call.
+   */
+  private async queueOf(name: string): Promise<BullQueue> {
     const existing = this.queues.get(name);
-    if (existing) return existing;
+    try {
+      if (existing) return await existing.waitUntilReady().then(() => existing);
+    } catch {
+      this.queues.delete(name);
+      existing?.close().catch(() => {});
+    }
     const queue = new BullQueue(name, { connection: this.producer, prefix: this.prefix });
     queue.on('error', this.report);
     this.queues.set(name, queue);
+    await queue.waitUntilReady();
     return queue;
   }
 
