@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { REPO_ROOT } from './paths.js';
 
 export interface CliResult {
@@ -37,26 +38,44 @@ export async function runBerth(
   return { code, stdout, stderr };
 }
 
-/** Starts `berth start` and resolves with its URL once it logs that it is ready. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+const MAX_KEPT_OUTPUT = 256 * 1024;
+
+/**
+ * Starts `berth <args>` (start by default) on a free port — PORT, or WORKER_PORT for a worker —
+ * and resolves once its /healthz answers, whatever its log level.
+ */
 export async function startBerthProcess(
   env: Record<string, string>,
   args: string[] = ['start'],
 ): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawnBerth(args, { PORT: '0', ...env });
+  const port = await freePort();
+  const portVariable = args[0] === 'worker' ? 'WORKER_PORT' : 'PORT';
+  const child = spawnBerth(args, { ...env, [portVariable]: String(port) });
   let output = '';
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`berth did not start:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk;
-      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`berth exited with ${code}:\n${output}`)));
-  });
+  const keep = (chunk: Buffer) => {
+    if (output.length < MAX_KEPT_OUTPUT) output += chunk;
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`berth exited with ${child.exitCode}:\n${output}`);
+    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (healthy) break;
+    if (Date.now() > deadline) throw new Error(`berth did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return { url, child, output: () => output };
 }
 
