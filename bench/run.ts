@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { benchBerthWorkers, benchRawChain } from './distributed-bench.js';
 import { ROOT, rssMiB, startServer, stop } from './processes.js';
 import { benchTasks } from './tasks-bench.js';
 
@@ -71,6 +72,42 @@ async function throughput(extraEnv: Record<string, string> = {}) {
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
+/** Distributed mode on the machine's Postgres and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL), next to raw BullMQ. */
+async function distributedRows(date: string): Promise<string[]> {
+  const base = {
+    adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    tasks: Number(process.env.BENCH_DISTRIBUTED_TASKS ?? 600),
+    latencyTasks: 150,
+    latencyRate: 20,
+  };
+  let raw: Awaited<ReturnType<typeof benchRawChain>>;
+  try {
+    raw = await benchRawChain({ ...base, workers: 1 });
+  } catch (error) {
+    return [`## Distributed mode — ${date}`, '', `Not measured: ${(error as Error).message}`, ''];
+  }
+  const rows = [
+    `| raw BullMQ, the same three-job chain, no-op handlers, concurrency 8, one process (the ceiling) | ${fmt(raw.chainsPerSecond)} chains/s; pick-up p50 ${fmt(raw.p50, 1)} ms, p99 ${fmt(raw.p99, 1)} ms at ${base.latencyRate} chains/s |`,
+  ];
+  for (const workers of [1, 2, 4]) {
+    const r = await benchBerthWorkers({ ...base, workers });
+    rows.push(
+      `| Berth, ${workers} worker process${workers > 1 ? 'es' : ''} (concurrency 8 each) | ${fmt(r.tasksPerSecond, 1)} tasks/s — **${fmt((100 * r.tasksPerSecond) / raw.chainsPerSecond, 1)} %** of raw; ${fmt(r.commitsPerTask, 1)} commits/task; pick-up p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms at ${base.latencyRate} tasks/s (${fmt(r.p50 / Math.max(raw.p50, 0.001), 1)}× / ${fmt(r.p99 / Math.max(raw.p99, 0.001), 1)}× raw) |`,
+    );
+  }
+  return [
+    `## Distributed mode (Postgres + Redis) — ${date}`,
+    '',
+    `Tasks of three no-op steps (a → b → c) submitted by the bench process (the api side: task, steps and outbox in one transaction, outbox relay to BullMQ), run by separate worker processes; ${base.tasks} tasks in a burst for throughput, then ${base.latencyTasks} at ${base.latencyRate}/s for latency. Commits are Postgres' own count (pg_stat_database.xact_commit, read-only statements included).`,
+    '',
+    '| what | result |',
+    '|---|---|',
+    ...rows,
+    '',
+  ];
+}
+
 async function main() {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
@@ -107,6 +144,7 @@ async function main() {
     `| end-to-end tasks/s, 3 no-op steps, one process, 4 workers, ${process.env.BENCH_TASKS ?? 500} tasks in a burst | ${fmt(tasks.tasksPerSecond, 1)} tasks/s — **${fmt((100 * tasks.tasksPerSecond) / tasks.baselineTasksPerSecond, 1)} %** of the baseline |`,
     `| step pick-up latency (ready → started), one task at a time, p50 / p99 | ${fmt(tasks.pickupP50, 1)} ms / ${fmt(tasks.pickupP99, 1)} ms — p50 is ${fmt(tasks.pickupP50 / (1000 / tasks.baselineTx), 1)} × one baseline transaction |`,
   ];
+  const distributed = await distributedRows(date);
   const section = [
     `## Core service — ${date}`,
     '',
@@ -124,6 +162,7 @@ async function main() {
     '|---|---|',
     ...taskRows,
     '',
+    ...distributed,
   ].join('\n');
   process.stdout.write(`${section}\n`);
   if (process.env.BENCH_WRITE)

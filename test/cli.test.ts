@@ -16,7 +16,8 @@ afterAll(() => {
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
 
-describe('berth CLI', () => {
+// Each spawn starts a fresh process (and a new data dir runs initdb): generous time on a loaded machine.
+describe('berth CLI', { timeout: 120_000 }, () => {
   it('prints help and the version', async () => {
     const help = await runBerth(['--help']);
     expect(help.code).toBe(0);

@@ -1,0 +1,140 @@
+// Distributed mode: tasks of three no-op steps through Postgres, the outbox and BullMQ, with 1, 2 and 4
+// worker processes, next to raw BullMQ running the same three-job chain on the same Redis.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { queryRows } from '../src/platform/db/index.js';
+import { noopChain, openNoopTasks } from './noop-tasks.js';
+import { ROOT } from './processes.js';
+import { rawChain } from './raw-bullmq-chain.js';
+
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
+
+async function admin<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function startWorker(args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/noop-worker.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
+  });
+  return child;
+}
+
+async function waitCompleted(db: Parameters<typeof queryRows>[0], n: number) {
+  for (;;) {
+    const [row] = await queryRows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM tasks WHERE status = 'completed'`,
+    );
+    if ((row?.n ?? 0) >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface DistributedOptions {
+  adminUrl: string;
+  redisUrl: string;
+  workers: number;
+  tasks: number;
+  latencyTasks: number;
+  latencyRate: number;
+}
+
+/** One configuration: a fresh database, `workers` worker processes, a burst of tasks, then a paced run for latency. */
+export async function benchBerthWorkers(options: DistributedOptions) {
+  const name = `berth_bench_${process.pid}_${options.workers}`;
+  await admin(options.adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(options.adminUrl);
+  url.pathname = `/${name}`;
+  const prefix = `bench-${process.pid}-${options.workers}`;
+  const api = await openNoopTasks({
+    databaseUrl: url.toString(),
+    redisUrl: options.redisUrl,
+    prefix,
+    concurrency: 1,
+  });
+  api.tasks.startRelay();
+  const workers = await Promise.all(
+    Array.from({ length: options.workers }, () =>
+      startWorker([url.toString(), options.redisUrl, prefix, '8']),
+    ),
+  );
+  const commits = async () =>
+    Number(
+      (
+        await admin<{ n: string }>(
+          options.adminUrl,
+          `SELECT xact_commit AS n FROM pg_stat_database WHERE datname = '${name}'`,
+        )
+      )[0]?.n ?? 0,
+    );
+  try {
+    const submit = (i: number, tag: string) =>
+      api.tasks.service.createPlanned(
+        { tenantId: 'default', description: 'bench', requestId: `${tag}-${i}` },
+        noopChain,
+      );
+    const commitsBefore = await commits();
+    const started = performance.now();
+    await Promise.all(Array.from({ length: options.tasks }, (_, i) => submit(i, 'burst')));
+    await waitCompleted(api.store.db, options.tasks);
+    const tasksPerSecond = options.tasks / ((performance.now() - started) / 1000);
+    const commitsPerTask = ((await commits()) - commitsBefore) / options.tasks;
+    for (let i = 0; i < options.latencyTasks; i++) {
+      await submit(i, 'paced');
+      await new Promise((resolve) => setTimeout(resolve, 1000 / options.latencyRate));
+    }
+    await waitCompleted(api.store.db, options.tasks + options.latencyTasks);
+    // Enqueue-to-pick-up: from when a step became runnable (task created, or its dependency finished) to its start.
+    const latencies = (
+      await queryRows<{ ms: number }>(
+        api.store.db,
+        sql`SELECT extract(epoch FROM (s.started_at - coalesce(prev.finished_at, t.created_at))) * 1000 AS ms
+            FROM steps s JOIN tasks t ON t.id = s.task_id
+            LEFT JOIN steps prev ON prev.task_id = s.task_id AND prev.key = s.depends_on[1]
+            WHERE t.request_id LIKE 'paced-%'`,
+      )
+    ).map((r) => Number(r.ms));
+    return { tasksPerSecond, commitsPerTask, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  } finally {
+    for (const worker of workers) {
+      worker.kill('SIGTERM');
+      await once(worker, 'exit');
+    }
+    await api.close();
+    await admin(options.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+export async function benchRawChain(options: DistributedOptions) {
+  const prefix = `bench-raw-${process.pid}`;
+  const burst = await rawChain({ redisUrl: options.redisUrl, prefix, chains: options.tasks, concurrency: 8 });
+  const paced = await rawChain({
+    redisUrl: options.redisUrl,
+    prefix,
+    chains: options.latencyTasks,
+    concurrency: 8,
+    ratePerSecond: options.latencyRate,
+  });
+  return {
+    chainsPerSecond: burst.chainsPerSecond,
+    p50: quantile(paced.latencies, 0.5),
+    p99: quantile(paced.latencies, 0.99),
+  };
+}
