@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { benchBerthWorkers, benchRawChain } from './distributed-bench.js';
 import { ROOT, rssMiB, startServer, stop } from './processes.js';
 import { benchTasks } from './tasks-bench.js';
@@ -75,7 +76,7 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 /** Distributed mode on the machine's Postgres and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL), next to raw BullMQ. */
 async function distributedRows(date: string): Promise<string[]> {
   const base = {
-    adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminUrl: ADMIN_URL,
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     tasks: Number(process.env.BENCH_DISTRIBUTED_TASKS ?? 600),
     latencyTasks: 150,
@@ -93,7 +94,7 @@ async function distributedRows(date: string): Promise<string[]> {
   for (const workers of [1, 2, 4]) {
     const r = await benchBerthWorkers({ ...base, workers });
     rows.push(
-      `| Berth, ${workers} worker process${workers > 1 ? 'es' : ''} (concurrency 8 each) | ${fmt(r.tasksPerSecond, 1)} tasks/s — **${fmt((100 * r.tasksPerSecond) / raw.chainsPerSecond, 1)} %** of raw; ${fmt(r.commitsPerTask, 1)} commits/task; pick-up p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms at ${base.latencyRate} tasks/s (${fmt(r.p50 / Math.max(raw.p50, 0.001), 1)}× / ${fmt(r.p99 / Math.max(raw.p99, 0.001), 1)}× raw) |`,
+      `| Berth, ${workers} worker process${workers > 1 ? 'es' : ''} (concurrency 8 each) | ${fmt(r.tasksPerSecond, 1)} tasks/s — **${fmt((100 * r.tasksPerSecond) / raw.chainsPerSecond, 1)} %** of raw; ${fmt(r.commitsPerTask, 1)} commits/task; pick-up p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms at ${base.latencyRate} tasks/s (${fmt(r.p50 / Math.max(raw.p50, 1), 1)}× / ${fmt(r.p99 / Math.max(raw.p99, 1), 1)}× raw, raw taken as at least 1 ms: BullMQ's timestamps are whole ms) |`,
     );
   }
   return [
@@ -108,14 +109,35 @@ async function distributedRows(date: string): Promise<string[]> {
   ];
 }
 
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The chat throughput again on Postgres, in a database of its own (dropped after); undefined when Postgres is not reachable. */
+async function chatOnPostgres() {
+  const name = `berth_bench_chat_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch {
+    await admin.end().catch(() => {});
+    return undefined;
+  }
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    return await throughput({ DATABASE_URL: url.toString() });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 async function main() {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
   const starts = await coldStarts(3);
   const pglite = await throughput();
-  const postgres = process.env.BENCH_DATABASE_URL
-    ? await throughput({ DATABASE_URL: process.env.BENCH_DATABASE_URL })
-    : undefined;
+  const postgres = await chatOnPostgres();
 
   const rows = [
     `| cold start to /readyz, new data dir (from the shipped template) | ${fmt(starts.fresh)} ms |`,
