@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JobDefinition } from '../../platform/queue/index.js';
-import { STEP_JOB } from './tasks.repository.js';
+import { STEP_JOB } from './outbox-rows.js';
 
 /** The one job of the tasks feature: run a step. The payload is its id; the store has the rest. */
 export const stepJob: JobDefinition<{ stepId: string }> = {

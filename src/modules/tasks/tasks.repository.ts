@@ -1,14 +1,13 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
-import { type Db, type DbOrTx, queryRows, schema, type Tx } from '../../platform/db/index.js';
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { type Db, type DbOrTx, schema, type Tx } from '../../platform/db/index.js';
+import { jobRows } from './outbox-rows.js';
 import type { PlannedStep } from './plan.js';
-import { resultText } from './task-result.js';
+import { createStepJournal } from './step-journal.repository.js';
 
 const { tasks, steps, outbox } = schema;
 export type TaskRow = typeof tasks.$inferSelect;
 export type StepRow = typeof steps.$inferSelect;
 export type TaskStatus = schema.TaskStatus;
-
-export const STEP_JOB = 'step.run';
 
 export interface ClaimedStep {
   step: StepRow;
@@ -40,13 +39,6 @@ export interface ListQuery {
   before?: { createdAt: Date; id: string };
 }
 
-const jobRows = (stepIds: string[], availableAt?: Date) =>
-  stepIds.map((stepId) => ({
-    jobName: STEP_JOB,
-    payload: { stepId },
-    ...(availableAt ? { availableAt } : {}),
-  }));
-
 async function insertSteps(tx: Tx, taskId: string, task: NewTask): Promise<void> {
   const rows = await tx
     .insert(steps)
@@ -66,59 +58,6 @@ async function insertSteps(tx: Tx, taskId: string, task: NewTask): Promise<void>
     .returning({ id: steps.id, status: steps.status });
   const ready = rows.filter((r) => r.status === 'ready').map((r) => r.id);
   if (ready.length > 0) await tx.insert(outbox).values(jobRows(ready));
-}
-
-/** Marks the steps whose dependencies have all completed as ready, with their outbox rows. */
-async function promoteReadySteps(tx: Tx, taskId: string): Promise<string[]> {
-  const promoted = await queryRows<{ id: string }>(
-    tx,
-    sql`
-    UPDATE steps s SET status = 'ready', updated_at = now()
-    WHERE s.task_id = ${taskId} AND s.status = 'pending'
-      AND NOT EXISTS (
-        SELECT 1 FROM steps d WHERE d.task_id = s.task_id AND d.key = ANY(s.depends_on) AND d.status <> 'completed'
-      )
-    RETURNING s.id`,
-  );
-  const ids = promoted.map((r) => r.id);
-  if (ids.length > 0) await tx.insert(outbox).values(jobRows(ids));
-  return ids;
-}
-
-async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined> {
-  const remaining = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(steps)
-    .where(and(eq(steps.taskId, taskId), sql`${steps.status} <> 'completed'`));
-  if ((remaining[0]?.n ?? 1) > 0) return undefined;
-  const [last] = await tx
-    .select({ output: steps.output })
-    .from(steps)
-    .where(eq(steps.taskId, taskId))
-    .orderBy(desc(steps.position))
-    .limit(1);
-  const [task] = await tx
-    .update(tasks)
-    .set({
-      status: 'completed',
-      result: resultText(last?.output),
-      updatedAt: new Date(),
-      finishedAt: new Date(),
-    })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['queued', 'running'])))
-    .returning();
-  return task;
-}
-
-/**
- * Locks the step's task row for the rest of the transaction. Steps of one task that finish at the
- * same time are recorded one after the other, so each sees the others' results when it readies
- * dependants (otherwise two parallel branches could each think the other is unfinished).
- */
-async function lockTaskOf(tx: Tx, stepId: string): Promise<void> {
-  await tx.execute(
-    sql`SELECT 1 FROM tasks WHERE id = (SELECT task_id FROM steps WHERE id = ${stepId}) FOR UPDATE`,
-  );
 }
 
 export function createTasksRepository(db: Db) {
@@ -217,196 +156,7 @@ export function createTasksRepository(db: Db) {
         return row;
       }),
 
-    /**
-     * Takes a step to run: a ready step whose time has come, or a running one whose lease expired
-     * (its worker died), of a task still going. Undefined when the step is not runnable.
-     */
-    async claimStep(stepId: string, leaseMs: number): Promise<ClaimedStep | undefined> {
-      const [claimed] = await db
-        .update(steps)
-        .set({
-          status: 'running',
-          attempts: sql`${steps.attempts} + 1`,
-          leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-          startedAt: sql`now()`,
-          updatedAt: new Date(),
-        })
-        .from(tasks)
-        .where(
-          and(
-            eq(steps.id, stepId),
-            eq(tasks.id, steps.taskId),
-            inArray(tasks.status, ['queued', 'running']),
-            or(
-              and(
-                eq(steps.status, 'ready'),
-                or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
-              ),
-              and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
-            ),
-          ),
-        )
-        .returning({
-          ...getTableColumns(steps),
-          taskStatus: tasks.status,
-          requestId: tasks.requestId,
-          agent: tasks.agent,
-        });
-      if (!claimed) return undefined;
-      const { taskStatus, requestId, agent, ...step } = claimed;
-      if (taskStatus === 'queued') {
-        await db
-          .update(tasks)
-          .set({ status: 'running', updatedAt: new Date() })
-          .where(and(eq(tasks.id, step.taskId), eq(tasks.status, 'queued')));
-      }
-      return { step, task: { requestId, agent } };
-    },
-
-    /** Extends a running step's lease; false when the step is no longer this attempt's (taken over, cancelled). */
-    async renewLease(stepId: string, attempt: number, leaseMs: number): Promise<boolean> {
-      const renewed = await db
-        .update(steps)
-        .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
-        .where(and(eq(steps.id, stepId), eq(steps.status, 'running'), eq(steps.attempts, attempt)))
-        .returning({ id: steps.id });
-      return renewed.length > 0;
-    },
-
-    outputsOf: async (taskId: string, keys: string[]): Promise<Map<string, unknown>> => {
-      if (keys.length === 0) return new Map();
-      const rows = await db
-        .select({ key: steps.key, output: steps.output })
-        .from(steps)
-        .where(and(eq(steps.taskId, taskId), inArray(steps.key, keys), eq(steps.status, 'completed')));
-      return new Map(rows.map((r) => [r.key, r.output]));
-    },
-
-    /**
-     * Records a step's output and readies its dependants in one transaction. Fenced: a runner whose
-     * lease was taken over (attempt no longer current) records nothing and gets `fenced`.
-     */
-    completeStep: (done: {
-      stepId: string;
-      attempt: number;
-      output: unknown;
-      durationMs: number;
-      tokens: { input: number; output: number };
-    }) =>
-      db.transaction(async (tx) => {
-        await lockTaskOf(tx, done.stepId);
-        const [step] = await tx
-          .update(steps)
-          .set({
-            status: 'completed',
-            output: done.output,
-            error: null,
-            durationMs: done.durationMs,
-            inputTokens: done.tokens.input,
-            outputTokens: done.tokens.output,
-            finishedAt: new Date(),
-            leaseExpiresAt: null,
-            updatedAt: new Date(),
-          })
-          .from(tasks)
-          .where(
-            and(
-              eq(steps.id, done.stepId),
-              eq(steps.status, 'running'),
-              eq(steps.attempts, done.attempt),
-              eq(tasks.id, steps.taskId),
-            ),
-          )
-          .returning({ taskId: steps.taskId, taskStatus: tasks.status });
-        if (!step) return { fenced: true as const };
-        if (step.taskStatus !== 'running')
-          return { fenced: false as const, promoted: [], finished: undefined };
-        const promoted = await promoteReadySteps(tx, step.taskId);
-        // A step was just readied, so the task cannot be done yet.
-        const finished = promoted.length > 0 ? undefined : await finishIfDone(tx, step.taskId);
-        return { fenced: false as const, promoted, finished };
-      }),
-
-    /** Records a failure: back to ready after `retryAt`, or failed for good (and the task with it). */
-    failStep: (failed: {
-      stepId: string;
-      attempt: number;
-      error: { code: string; message: string; retryable?: boolean };
-      durationMs: number;
-      retryAt?: Date;
-    }) =>
-      db.transaction(async (tx) => {
-        await lockTaskOf(tx, failed.stepId);
-        const [step] = await tx
-          .update(steps)
-          .set({
-            status: failed.retryAt ? 'ready' : 'failed',
-            error: failed.error,
-            runAfter: failed.retryAt ?? null,
-            durationMs: failed.durationMs,
-            finishedAt: failed.retryAt ? null : new Date(),
-            leaseExpiresAt: null,
-            updatedAt: new Date(),
-          })
-          .where(
-            and(eq(steps.id, failed.stepId), eq(steps.status, 'running'), eq(steps.attempts, failed.attempt)),
-          )
-          .returning({ taskId: steps.taskId, key: steps.key });
-        if (!step) return { fenced: true as const };
-        if (failed.retryAt) {
-          await tx.insert(outbox).values(jobRows([failed.stepId], failed.retryAt));
-          return { fenced: false as const, finished: undefined };
-        }
-        await tx
-          .update(steps)
-          .set({ status: 'cancelled', updatedAt: new Date() })
-          .where(and(eq(steps.taskId, step.taskId), inArray(steps.status, ['pending', 'ready'])));
-        const [finished] = await tx
-          .update(tasks)
-          .set({
-            status: 'failed',
-            error: { ...failed.error, step: step.key },
-            updatedAt: new Date(),
-            finishedAt: new Date(),
-          })
-          .where(and(eq(tasks.id, step.taskId), inArray(tasks.status, ['queued', 'running'])))
-          .returning();
-        return { fenced: false as const, finished };
-      }),
-
-    /** A step whose task ended while it ran: recorded as cancelled, output kept. */
-    cancelRunningStep: (stepId: string, attempt: number) =>
-      db
-        .update(steps)
-        .set({ status: 'cancelled', leaseExpiresAt: null, finishedAt: new Date(), updatedAt: new Date() })
-        .where(and(eq(steps.id, stepId), eq(steps.status, 'running'), eq(steps.attempts, attempt))),
-
-    /** Steps that should be on the queue but may not be: due and ready for a while, or running past their lease. */
-    strandedSteps: async (staleMs: number, limit: number): Promise<Array<{ id: string; attempts: number }>> =>
-      db
-        .select({ id: steps.id, attempts: steps.attempts })
-        .from(steps)
-        .where(
-          or(
-            and(
-              eq(steps.status, 'ready'),
-              or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
-              sql`${steps.updatedAt} < now() - ${`${staleMs} milliseconds`}::interval`,
-            ),
-            and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
-          ),
-        )
-        .limit(limit),
-
-    /** After a restart of the only process on an embedded store: whatever was running died with it. */
-    releaseAllRunning: async (): Promise<string[]> =>
-      (
-        await db
-          .update(steps)
-          .set({ status: 'ready', leaseExpiresAt: null, updatedAt: sql`now() - interval '1 hour'` })
-          .where(eq(steps.status, 'running'))
-          .returning({ id: steps.id })
-      ).map((r) => r.id),
+    ...createStepJournal(db),
   };
 }
 export type TasksRepository = ReturnType<typeof createTasksRepository>;
