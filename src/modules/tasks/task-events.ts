@@ -61,9 +61,29 @@ function encodeForNotify(event: TaskEvent): string {
   return JSON.stringify({ ...event, result: `${(event.result ?? '').slice(0, 1_000)}…`, error: null });
 }
 
+/** Packs encoded events into JSON-array payloads under the NOTIFY limit, in order. */
+function payloads(events: string[]): string[] {
+  const out: string[] = [];
+  let batch: string[] = [];
+  let size = 2;
+  for (const event of events) {
+    if (batch.length > 0 && size + event.length + 1 > MAX_PAYLOAD) {
+      out.push(`[${batch.join(',')}]`);
+      batch = [];
+      size = 2;
+    }
+    batch.push(event);
+    size += event.length + 1;
+  }
+  if (batch.length > 0) out.push(`[${batch.join(',')}]`);
+  return out;
+}
+
 /**
  * Task events across processes (workers raise them, any api process streams them), over the
  * store's own LISTEN/NOTIFY: no extra dependency, and Postgres is there whenever processes are apart.
+ * Events are sent one batch at a time, so they arrive in the order they were raised (a task's
+ * `task.finished` never overtakes its last `step.completed`), and a burst costs one NOTIFY.
  */
 export async function createNotifyTaskEvents(
   notifier: Notifier,
@@ -72,14 +92,26 @@ export async function createNotifyTaskEvents(
   const local = createInProcessTaskEvents();
   await notifier.listen(CHANNEL, (payload) => {
     try {
-      local.publish(JSON.parse(payload) as TaskEvent);
+      for (const event of JSON.parse(payload) as TaskEvent[]) local.publish(event);
     } catch (error) {
       onError(error);
     }
   });
+  let pending: string[] = [];
+  let sending: Promise<void> | undefined;
+  const flush = async () => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      for (const payload of payloads(batch)) await notifier.notify(CHANNEL, payload).catch(onError);
+    }
+    sending = undefined;
+  };
   return {
     publish: (event) => {
-      notifier.notify(CHANNEL, encodeForNotify(event)).catch(onError);
+      pending.push(encodeForNotify(event));
+      // Wait a tick so events raised together share one NOTIFY.
+      sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
     },
     subscribe: local.subscribe,
   };
