@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/berth-instance.js';
 import { runBerth, startBerthProcess, stopProcess } from '../support/cli.js';
 import { articlePage, type FixtureSite, startFixtureSite } from '../support/fixture-site.js';
-import { type PrivatePostgres, privatePostgresSkipReason, startPrivatePostgres } from '../support/private-postgres.js';
+import {
+  type PrivatePostgres,
+  privatePostgresSkipReason,
+  startPrivatePostgres,
+} from '../support/private-postgres.js';
 import { type PrivateRedis, redisServerSkipReason, startPrivateRedis } from '../support/services.js';
 import { createTask } from '../support/tasks.js';
 import { type FaultLog, loadCounts, sampleProgress, throughputRecovery } from './fault-support.js';
@@ -14,141 +18,161 @@ const PAGES = 2;
 const skip = redisServerSkipReason() ?? privatePostgresSkipReason();
 type Proc = Awaited<ReturnType<typeof startBerthProcess>>;
 
-describe.skipIf(skip)(`fault injection: api + 3 workers on Postgres and Redis${skip ? ` — skipped: ${skip}` : ''}`, () => {
-  let pg: PrivatePostgres;
-  let redis: PrivateRedis;
-  let site: FixtureSite;
-  let env: Record<string, string>;
-  const redisDir = tempDir('berth-redis-');
-  const workers: Proc[] = [];
-  let api: Proc;
+describe.skipIf(skip)(
+  `fault injection: api + 3 workers on Postgres and Redis${skip ? ` — skipped: ${skip}` : ''}`,
+  () => {
+    let pg: PrivatePostgres;
+    let redis: PrivateRedis;
+    let site: FixtureSite;
+    let env: Record<string, string>;
+    const redisDir = tempDir('berth-redis-');
+    const workers: Proc[] = [];
+    let api: Proc;
 
-  beforeAll(async () => {
-    pg = await startPrivatePostgres();
-    redis = await startPrivateRedis(['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', redisDir]);
-    site = await startFixtureSite();
-    for (let t = 0; t < TASKS; t++) {
-      for (let p = 0; p < PAGES; p++) site.route(`/t${t}/p${p}`, { body: articlePage(`T${t}P${p}`, [`Task ${t} page ${p} is about boats.`]), delayMs: 250 });
-    }
-    env = {
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      BERTH_FETCH_ALLOW: site.host,
-      WORKER_PORT: '0',
-      LOG_LEVEL: 'warn',
-      BERTH_WORKER_CONCURRENCY: '6',
-      BERTH_STEP_LEASE_MS: '4000',
-      BERTH_RECONCILE_INTERVAL_MS: '1000',
-      BERTH_QUEUE_LOCK_MS: '4000',
-      BERTH_QUEUE_STALLED_INTERVAL_MS: '2000',
-      BERTH_WORKER_SHUTDOWN_GRACE_MS: '5000',
-      BERTH_STEP_RETRY_BASE_MS: '200',
-      BERTH_STEP_MAX_ATTEMPTS: '10',
-    };
-  }, 120_000);
-  afterAll(async () => {
-    for (const p of [api, ...workers]) if (p) await stopProcess(p.child, 'SIGKILL');
-    await redis?.stop();
-    pg?.destroy();
-    await site?.close();
-    rmSync(redisDir, { recursive: true, force: true });
-  });
-
-  it('refuses to start on a Redis that may evict keys', async () => {
-    const lru = await startPrivateRedis(['--maxmemory-policy', 'allkeys-lru']);
-    try {
-      const result = await runBerth(['worker'], { ...env, REDIS_URL: lru.url });
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/maxmemory-policy/);
-      expect(result.stderr).toMatch(/noeviction/);
-    } finally {
-      await lru.stop();
-    }
-  });
-
-  it('loses no task and repeats no completed step through kills, restarts and pauses', async () => {
-    api = await startBerthProcess({ ...env, PORT: '0' }, ['api']);
-    const startWorker = async () => workers.push(await startBerthProcess(env, ['worker']));
-    for (let i = 0; i < 3; i++) await startWorker();
-    // Tasks arrive throughout the faults, as a client with retries would send them: the same
-    // Idempotency-Key on every try, so a retried request never makes a second task.
-    const ids: string[] = [];
-    const submitter = (async () => {
+    beforeAll(async () => {
+      pg = await startPrivatePostgres();
+      redis = await startPrivateRedis([
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--dir',
+        redisDir,
+      ]);
+      site = await startFixtureSite();
       for (let t = 0; t < TASKS; t++) {
-        const urls = Array.from({ length: PAGES }, (_, p) => `${site.url}/t${t}/p${p}`).join(' and ');
-        for (;;) {
-          const accepted = await createTask(api.url, { description: `Summarize ${urls}` }, { 'idempotency-key': `fault-${t}` }).catch(() => undefined);
-          if (accepted?.status === 202) {
-            ids.push(accepted.body.task_id);
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 60));
+        for (let p = 0; p < PAGES; p++)
+          site.route(`/t${t}/p${p}`, {
+            body: articlePage(`T${t}P${p}`, [`Task ${t} page ${p} is about boats.`]),
+            delayMs: 250,
+          });
       }
-    })();
-    const progress = sampleProgress(pg.url);
-    const faults: FaultLog[] = [];
-    const fault = async (name: string, act: () => Promise<void>) => {
-      faults.push({ name, at: Date.now() });
-      await act();
-    };
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    const live = () => workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+      env = {
+        DATABASE_URL: pg.url,
+        REDIS_URL: redis.url,
+        BERTH_FETCH_ALLOW: site.host,
+        WORKER_PORT: '0',
+        LOG_LEVEL: 'warn',
+        BERTH_WORKER_CONCURRENCY: '6',
+        BERTH_STEP_LEASE_MS: '4000',
+        BERTH_RECONCILE_INTERVAL_MS: '1000',
+        BERTH_QUEUE_LOCK_MS: '4000',
+        BERTH_QUEUE_STALLED_INTERVAL_MS: '2000',
+        BERTH_WORKER_SHUTDOWN_GRACE_MS: '5000',
+        BERTH_STEP_RETRY_BASE_MS: '200',
+        BERTH_STEP_MAX_ATTEMPTS: '10',
+      };
+    }, 120_000);
+    afterAll(async () => {
+      for (const p of [api, ...workers]) if (p) await stopProcess(p.child, 'SIGKILL');
+      await redis?.stop();
+      pg?.destroy();
+      await site?.close();
+      rmSync(redisDir, { recursive: true, force: true });
+    });
 
-    await pause(3_000);
-    for (let k = 0; k < 3; k++) {
-      await fault(`kill -9 worker #${k + 1}`, async () => {
-        const victim = live()[Math.floor(Math.random() * live().length)] as Proc;
-        await stopProcess(victim.child, 'SIGKILL');
+    it('refuses to start on a Redis that may evict keys', async () => {
+      const lru = await startPrivateRedis(['--maxmemory-policy', 'allkeys-lru']);
+      try {
+        const result = await runBerth(['worker'], { ...env, REDIS_URL: lru.url });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/maxmemory-policy/);
+        expect(result.stderr).toMatch(/noeviction/);
+      } finally {
+        await lru.stop();
+      }
+    });
+
+    it('loses no task and repeats no completed step through kills, restarts and pauses', async () => {
+      api = await startBerthProcess({ ...env, PORT: '0' }, ['api']);
+      const startWorker = async () => workers.push(await startBerthProcess(env, ['worker']));
+      for (let i = 0; i < 3; i++) await startWorker();
+      // Tasks arrive throughout the faults, as a client with retries would send them: the same
+      // Idempotency-Key on every try, so a retried request never makes a second task.
+      const ids: string[] = [];
+      const submitter = (async () => {
+        for (let t = 0; t < TASKS; t++) {
+          const urls = Array.from({ length: PAGES }, (_, p) => `${site.url}/t${t}/p${p}`).join(' and ');
+          for (;;) {
+            const accepted = await createTask(
+              api.url,
+              { description: `Summarize ${urls}` },
+              { 'idempotency-key': `fault-${t}` },
+            ).catch(() => undefined);
+            if (accepted?.status === 202) {
+              ids.push(accepted.body.task_id);
+              break;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+          await new Promise((resolve) => setTimeout(resolve, 60));
+        }
+      })();
+      const progress = sampleProgress(pg.url);
+      const faults: FaultLog[] = [];
+      const fault = async (name: string, act: () => Promise<void>) => {
+        faults.push({ name, at: Date.now() });
+        await act();
+      };
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const live = () => workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+
+      await pause(3_000);
+      for (let k = 0; k < 3; k++) {
+        await fault(`kill -9 worker #${k + 1}`, async () => {
+          const victim = live()[Math.floor(Math.random() * live().length)] as Proc;
+          await stopProcess(victim.child, 'SIGKILL');
+          await startWorker();
+        });
+        await pause(2_500);
+      }
+      await fault('Redis restart with AOF', async () => {
+        await redis.stop();
+        await redis.start();
+      });
+      await pause(4_000);
+      await fault('Redis restart, empty', async () => {
+        await redis.stop();
+        rmSync(redisDir, { recursive: true, force: true });
+        mkdirSync(redisDir, { recursive: true });
+        await redis.start();
+      });
+      await pause(4_000);
+      await fault('Postgres restart', async () => {
+        pg.stop('fast');
+        pg.start();
+      });
+      await pause(4_000);
+      await fault('SIGTERM a worker under load', async () => {
+        const victim = live()[0] as Proc;
+        expect(await stopProcess(victim.child, 'SIGTERM')).toBe(0);
         await startWorker();
       });
-      await pause(2_500);
-    }
-    await fault('Redis restart with AOF', async () => {
-      await redis.stop();
-      await redis.start();
-    });
-    await pause(4_000);
-    await fault('Redis restart, empty', async () => {
-      await redis.stop();
-      rmSync(redisDir, { recursive: true, force: true });
-      mkdirSync(redisDir, { recursive: true });
-      await redis.start();
-    });
-    await pause(4_000);
-    await fault('Postgres restart', async () => {
-      pg.stop('fast');
-      pg.start();
-    });
-    await pause(4_000);
-    await fault('SIGTERM a worker under load', async () => {
-      const victim = live()[0] as Proc;
-      expect(await stopProcess(victim.child, 'SIGTERM')).toBe(0);
-      await startWorker();
-    });
-    await pause(2_000);
-    await fault('SIGSTOP a worker past its lock, then SIGCONT', async () => {
-      const victim = live()[0] as Proc;
-      victim.child.kill('SIGSTOP');
-      await pause(7_000);
-      victim.child.kill('SIGCONT');
-    });
+      await pause(2_000);
+      await fault('SIGSTOP a worker past its lock, then SIGCONT', async () => {
+        const victim = live()[0] as Proc;
+        victim.child.kill('SIGSTOP');
+        await pause(7_000);
+        victim.child.kill('SIGCONT');
+      });
 
-    await submitter;
-    expect(new Set(ids).size).toBe(TASKS);
-    const counts = await loadCounts(pg.url, { timeoutMs: 240_000, expectTasks: TASKS });
-    const samples = await progress.stop();
-    const recovery = throughputRecovery(samples, faults);
-    mkdirSync('test-results', { recursive: true });
-    writeFileSync(join('test-results', 'faults.json'), JSON.stringify({ counts, recovery }, null, 2));
-    console.log('fault recovery (ms from fault to full throughput):', recovery);
+      await submitter;
+      expect(new Set(ids).size).toBe(TASKS);
+      const counts = await loadCounts(pg.url, { timeoutMs: 240_000, expectTasks: TASKS });
+      const samples = await progress.stop();
+      const recovery = throughputRecovery(samples, faults);
+      mkdirSync('test-results', { recursive: true });
+      writeFileSync(join('test-results', 'faults.json'), JSON.stringify({ counts, recovery }, null, 2));
+      console.log('fault recovery (ms from fault to full throughput):', recovery);
 
-    expect(counts.tasksByStatus).toEqual({ completed: TASKS });
-    expect(counts.stepsRunning).toBe(0);
-    // Every run of a fetch is preceded by a claim (attempts + 1): more hits than attempts would be a completed step run again.
-    const overRun = counts.fetchSteps.filter((s) => (site.hits.get(new URL(s.url).pathname) ?? 0) > s.attempts);
-    expect(overRun).toEqual([]);
-    for (const id of ids.slice(0, 5)) expect(counts.completedIds.has(id)).toBe(true);
-  }, 420_000);
-});
+      expect(counts.tasksByStatus).toEqual({ completed: TASKS });
+      expect(counts.stepsRunning).toBe(0);
+      // Every run of a fetch is preceded by a claim (attempts + 1): more hits than attempts would be a completed step run again.
+      const overRun = counts.fetchSteps.filter(
+        (s) => (site.hits.get(new URL(s.url).pathname) ?? 0) > s.attempts,
+      );
+      expect(overRun).toEqual([]);
+      for (const id of ids.slice(0, 5)) expect(counts.completedIds.has(id)).toBe(true);
+    }, 420_000);
+  },
+);

@@ -46,12 +46,18 @@ export function throughputRecovery(samples: Sample[], faults: FaultLog[]) {
     const inside = samples.filter((s) => s.at >= from && s.at <= to);
     const first = inside[0];
     const last = inside.at(-1);
-    return first && last && last.at > first.at ? ((last.completedSteps - first.completedSteps) * 1000) / (last.at - first.at) : 0;
+    return first && last && last.at > first.at
+      ? ((last.completedSteps - first.completedSteps) * 1000) / (last.at - first.at)
+      : 0;
   };
   return faults.map((fault) => {
     const before = rate(fault.at - 3_000, fault.at);
     const recovered = samples.find((s) => s.at > fault.at + 500 && rate(s.at - 2_000, s.at) >= 0.8 * before);
-    return { fault: fault.name, baseline_steps_per_s: Math.round(before), recovery_ms: recovered ? recovered.at - fault.at : null };
+    return {
+      fault: fault.name,
+      baseline_steps_per_s: Math.round(before),
+      recovery_ms: recovered ? recovered.at - fault.at : null,
+    };
   });
 }
 
@@ -59,13 +65,25 @@ export function throughputRecovery(samples: Sample[], faults: FaultLog[]) {
 export async function loadCounts(url: string, options: { timeoutMs: number; expectTasks: number }) {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const rows = await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM tasks WHERE status IN ('completed', 'failed', 'cancelled')").catch(() => []);
+    const rows = await query<{ n: number }>(
+      url,
+      "SELECT count(*)::int AS n FROM tasks WHERE status IN ('completed', 'failed', 'cancelled')",
+    ).catch(() => []);
     if ((rows[0]?.n ?? 0) >= options.expectTasks || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
-  const byStatus = await query<{ status: string; n: number }>(url, 'SELECT status, count(*)::int AS n FROM tasks GROUP BY status');
-  const running = await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM steps WHERE status = 'running'");
-  const fetches = await query<{ url: string; attempts: number }>(url, "SELECT input->>'url' AS url, attempts FROM steps WHERE tool = 'fetch_url'");
+  const byStatus = await query<{ status: string; n: number }>(
+    url,
+    'SELECT status, count(*)::int AS n FROM tasks GROUP BY status',
+  );
+  const running = await query<{ n: number }>(
+    url,
+    "SELECT count(*)::int AS n FROM steps WHERE status = 'running'",
+  );
+  const fetches = await query<{ url: string; attempts: number }>(
+    url,
+    "SELECT input->>'url' AS url, attempts FROM steps WHERE tool = 'fetch_url'",
+  );
   const completed = await query<{ id: string }>(url, "SELECT id FROM tasks WHERE status = 'completed'");
   return {
     tasksByStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])),

@@ -2,12 +2,21 @@ import { and, desc, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
 import { type Db, queryRows, schema, type Tx } from '../../platform/db/index.js';
 import { jobRows } from './outbox-rows.js';
 import { resultText } from './task-result.js';
-import type { ClaimedStep, TaskRow } from './tasks.repository.js';
+import type { ClaimedStep, StepRow, TaskRow } from './tasks.repository.js';
 
 const { tasks, steps, outbox } = schema;
 
 /** Marks the steps whose dependencies have all completed as ready, with their outbox rows. */
-async function promoteReadySteps(tx: Tx, taskId: string): Promise<string[]> {
+/**
+ * Marks the steps whose dependencies have all completed as ready. With `eager`, the first of them
+ * is claimed at once for the caller to run (no outbox row, no queue round trip); the others get
+ * outbox rows.
+ */
+async function promoteReadySteps(
+  tx: Tx,
+  taskId: string,
+  eager?: { leaseMs: number },
+): Promise<{ queued: string[]; claimed?: StepRow }> {
   const promoted = await queryRows<{ id: string }>(
     tx,
     sql`
@@ -19,8 +28,26 @@ async function promoteReadySteps(tx: Tx, taskId: string): Promise<string[]> {
     RETURNING s.id`,
   );
   const ids = promoted.map((r) => r.id);
-  if (ids.length > 0) await tx.insert(outbox).values(jobRows(ids));
-  return ids;
+  const [first, ...rest] = ids;
+  const claimed = eager && first ? await claimInTransaction(tx, first, eager.leaseMs) : undefined;
+  const queued = claimed ? rest : ids;
+  if (queued.length > 0) await tx.insert(outbox).values(jobRows(queued));
+  return { queued, claimed };
+}
+
+async function claimInTransaction(tx: Tx, stepId: string, leaseMs: number): Promise<StepRow | undefined> {
+  const [claimed] = await tx
+    .update(steps)
+    .set({
+      status: 'running',
+      attempts: sql`${steps.attempts} + 1`,
+      leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+      startedAt: sql`now()`,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(steps.id, stepId), eq(steps.status, 'ready')))
+    .returning();
+  return claimed;
 }
 
 async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined> {
@@ -133,7 +160,8 @@ export function createStepJournal(db: Db) {
 
     /**
      * Records a step's output and readies its dependants in one transaction. Fenced: a runner whose
-     * lease was taken over (attempt no longer current) records nothing and gets `fenced`.
+     * lease was taken over (attempt no longer current) records nothing and gets `fenced`. With
+     * `continueWith`, one newly ready dependant comes back claimed, for this runner to run next.
      */
     completeStep: (done: {
       stepId: string;
@@ -141,6 +169,7 @@ export function createStepJournal(db: Db) {
       output: unknown;
       durationMs: number;
       tokens: { input: number; output: number };
+      continueWith?: { leaseMs: number };
     }) =>
       db.transaction(async (tx) => {
         await lockTaskOf(tx, done.stepId);
@@ -170,10 +199,10 @@ export function createStepJournal(db: Db) {
         if (!step) return { fenced: true as const };
         if (step.taskStatus !== 'running')
           return { fenced: false as const, promoted: [], finished: undefined };
-        const promoted = await promoteReadySteps(tx, step.taskId);
+        const { queued, claimed } = await promoteReadySteps(tx, step.taskId, done.continueWith);
         // A step was just readied, so the task cannot be done yet.
-        const finished = promoted.length > 0 ? undefined : await finishIfDone(tx, step.taskId);
-        return { fenced: false as const, promoted, finished };
+        const finished = queued.length > 0 || claimed ? undefined : await finishIfDone(tx, step.taskId);
+        return { fenced: false as const, promoted: queued, finished, next: claimed };
       }),
 
     /** Records a failure: back to ready after `retryAt`, or failed for good (and the task with it). */

@@ -17,6 +17,8 @@ export interface StepRunnerOptions {
   retryBaseMs?: number;
   /** Lease of a running step, renewed every third of it while the step runs; another worker may take the step over once it lapses. Default 10 s. */
   leaseMs?: number;
+  /** How long one job may go on running the steps that its steps made ready. Default 30 s. */
+  maxChainMs?: number;
 }
 
 const tokensOf = (output: unknown) => {
@@ -40,6 +42,7 @@ export function createStepRunner(options: StepRunnerOptions) {
   const retryBaseMs = options.retryBaseMs ?? 1_000;
   const inFlight = new Map<string, { taskId: string; controller: AbortController }>();
   const leaseMs = options.leaseMs ?? 10_000;
+  const maxChainMs = options.maxChainMs ?? 30_000;
 
   /** Renews the lease while the step runs; a lost lease (taken over) aborts the tool, whose result would be fenced anyway. */
   function keepLease(step: StepRow, controller: AbortController): () => void {
@@ -79,13 +82,15 @@ export function createStepRunner(options: StepRunnerOptions) {
     };
   }
 
-  async function recordSuccess(step: StepRow, output: unknown, durationMs: number) {
+  /** Records the result; returns the dependant this runner claimed to run next, if it may continue. */
+  async function recordSuccess(step: StepRow, output: unknown, durationMs: number, mayContinue: boolean) {
     const done = await repo.completeStep({
       stepId: step.id,
       attempt: step.attempts,
       output,
       durationMs,
       tokens: tokensOf(output),
+      continueWith: mayContinue ? { leaseMs } : undefined,
     });
     if (done.fenced) {
       metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'fenced' });
@@ -106,6 +111,7 @@ export function createStepRunner(options: StepRunnerOptions) {
     });
     if (done.promoted.length > 0) options.onOutbox();
     if (done.finished) finished(done.finished);
+    return done.next;
   }
 
   async function recordFailure(step: StepRow, error: ToolError, durationMs: number) {
@@ -147,7 +153,13 @@ export function createStepRunner(options: StepRunnerOptions) {
     });
   }
 
-  async function execute(step: StepRow, task: ClaimedStep['task'], signal: AbortSignal) {
+  /** Runs one claimed step and records it; returns the next step it claimed, when `mayContinue`. */
+  async function execute(
+    step: StepRow,
+    task: ClaimedStep['task'],
+    signal: AbortSignal,
+    mayContinue: boolean,
+  ): Promise<StepRow | undefined> {
     const controller = new AbortController();
     const abort = () => controller.abort(signal.reason);
     signal.addEventListener('abort', abort, { once: true });
@@ -169,9 +181,12 @@ export function createStepRunner(options: StepRunnerOptions) {
       if (controller.signal.reason === 'cancelled') {
         await repo.cancelRunningStep(step.id, step.attempts);
         metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'cancelled' });
-      } else if (result.ok)
-        await recordSuccess(step, 'value' in result ? result.value : undefined, durationMs);
-      else await recordFailure(step, result.error, durationMs);
+        return undefined;
+      }
+      if (result.ok)
+        return await recordSuccess(step, result.value, durationMs, mayContinue && !signal.aborted);
+      await recordFailure(step, result.error, durationMs);
+      return undefined;
     } finally {
       releaseLease();
       signal.removeEventListener('abort', abort);
@@ -184,16 +199,21 @@ export function createStepRunner(options: StepRunnerOptions) {
     async run(stepId: string, signal: AbortSignal): Promise<void> {
       const claimed = await repo.claimStep(stepId, leaseMs);
       if (!claimed) return;
-      const { step, task } = claimed;
-      events.publish({
-        type: 'step.started',
-        task_id: step.taskId,
-        step_id: step.id,
-        key: step.key,
-        tool: step.tool,
-        attempt: step.attempts,
-      });
-      await execute(step, task, signal);
+      const started = Date.now();
+      // A finished step's next one runs here at once (claimed in the same transaction that recorded
+      // the result), for a while; after that it goes through the queue like any other.
+      let step: StepRow | undefined = claimed.step;
+      while (step) {
+        events.publish({
+          type: 'step.started',
+          task_id: step.taskId,
+          step_id: step.id,
+          key: step.key,
+          tool: step.tool,
+          attempt: step.attempts,
+        });
+        step = await execute(step, claimed.task, signal, Date.now() - started < maxChainMs);
+      }
     },
     /** Stops the steps of a cancelled task that run in this process. */
     abortTask(taskId: string) {

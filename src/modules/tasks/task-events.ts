@@ -98,20 +98,22 @@ export async function createNotifyTaskEvents(
     }
   });
   let pending: string[] = [];
-  let sending: Promise<void> | undefined;
+  let flushing = false;
   const flush = async () => {
     while (pending.length > 0) {
       const batch = pending;
       pending = [];
       for (const payload of payloads(batch)) await notifier.notify(CHANNEL, payload).catch(onError);
     }
-    sending = undefined;
+    flushing = false;
   };
   return {
     publish: (event) => {
       pending.push(encodeForNotify(event));
+      if (flushing) return;
+      flushing = true;
       // Wait a tick so events raised together share one NOTIFY.
-      sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
+      setImmediate(() => void flush());
     },
     subscribe: local.subscribe,
   };
