@@ -113,7 +113,11 @@ async function assemble({ config, logger, role, store, authenticator }: Assemble
       events,
     },
     ...config.tasks,
-    ...{ leaseMs: config.worker.leaseMs, reconcileIntervalMs: config.worker.reconcileIntervalMs },
+    ...{
+      leaseMs: config.worker.leaseMs,
+      reconcileIntervalMs: config.worker.reconcileIntervalMs,
+      staleReadyMs: config.worker.staleReadyMs,
+    },
     ...{ stuckAfterMs: config.worker.stuckAfterMs, exclusiveStore: store.kind === 'pglite' },
   });
   const http = await createHttpServer({

@@ -34,6 +34,8 @@ export interface TasksModuleOptions {
   leaseMs?: number;
   /** How often the reconciler looks for stranded steps. Default 2 s. */
   reconcileIntervalMs?: number;
+  /** A ready step not picked up this long is re-queued. Default 10 s. */
+  staleReadyMs?: number;
   /** Task progress for SSE; default in-process (one process). */
   events?: TaskEvents;
   /** A consumer that took no job this long while jobs wait is stuck. Default 30 s. */
@@ -64,6 +66,7 @@ export function createTasksModule(options: TasksModuleOptions) {
     metrics,
     logger,
     intervalMs: options.reconcileIntervalMs,
+    staleMs: options.staleReadyMs,
   });
   const service = createTasksService({
     repo,

@@ -104,6 +104,8 @@ export const configSchema = z
         leaseMs: positiveInt.min(1_000).default(10_000),
         /** How often stranded steps are looked for. Default 2 s. */
         reconcileIntervalMs: positiveInt.default(2_000),
+        /** A ready step not picked up for this long is assumed lost from the queue and re-queued. Default 10 s. */
+        staleReadyMs: positiveInt.default(10_000),
         /** BullMQ lock of an active job. Default 30 s. */
         lockDurationMs: positiveInt.default(30_000),
         /** BullMQ stalled-job check. Default 5 s. */
