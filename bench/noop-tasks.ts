@@ -20,7 +20,7 @@ export const noopChain: Plan = {
   ],
 };
 
-const noop = defineTool({
+export const noop = defineTool({
   name: 'noop',
   description: 'does nothing',
   input: z.looseObject({}),

@@ -4,38 +4,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { llmOptions } from '../src/app.js';
 import { createAgentCatalog } from '../src/modules/agents/index.js';
 import { createLlmRegistry } from '../src/modules/llm/index.js';
-import { createTasksModule, type Plan } from '../src/modules/tasks/index.js';
-import { defineTool, ToolRegistry } from '../src/modules/tools/index.js';
+import { createTasksModule } from '../src/modules/tasks/index.js';
+import { ToolRegistry } from '../src/modules/tools/index.js';
 import { loadConfig } from '../src/platform/config/index.js';
 import { ensurePgliteTemplate, openPgliteStore, queryRows, type Store } from '../src/platform/db/index.js';
-import { ok } from '../src/platform/errors.js';
 import { createInProcessQueue } from '../src/platform/queue/index.js';
 import { createLogger, createMetricsRegistry } from '../src/platform/telemetry/index.js';
+import { noop, noopChain } from './noop-tasks.js';
 import { ROOT } from './processes.js';
-
-const noop = defineTool({
-  name: 'noop',
-  description: 'does nothing',
-  input: z.looseObject({}),
-  output: z.object({ ok: z.boolean() }),
-  sideEffects: false,
-  timeoutMs: 5_000,
-  maxOutputBytes: 1_024,
-  run: async () => ok({ ok: true }),
-});
-
-const chain: Plan = {
-  planner: 'rule',
-  steps: [
-    { key: 'a', tool: 'noop', input: {}, dependsOn: [] },
-    { key: 'b', tool: 'noop', input: {}, dependsOn: ['a'] },
-    { key: 'c', tool: 'noop', input: {}, dependsOn: ['b'] },
-  ],
-};
 
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
@@ -122,7 +101,7 @@ export async function benchTasks(options: {
   for (let i = 0; i < options.latencyTasks; i++) {
     await tasks.service.createPlanned(
       { tenantId: 'default', description: 'bench', requestId: `latency-${i}` },
-      chain,
+      noopChain,
     );
     await waitFor(i + 1);
   }
@@ -133,7 +112,7 @@ export async function benchTasks(options: {
   for (let i = 0; i < options.tasks; i++) {
     await tasks.service.createPlanned(
       { tenantId: 'default', description: 'bench', requestId: `bench-${i}` },
-      chain,
+      noopChain,
     );
   }
   await waitFor(options.latencyTasks + options.tasks);

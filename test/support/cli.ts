@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type AddressInfo, createServer } from 'node:net';
 import { REPO_ROOT } from './paths.js';
+import { freePort } from './services.js';
 
 export interface CliResult {
   code: number | null;
@@ -36,16 +36,6 @@ export async function runBerth(
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   const [code] = await once(child, 'exit');
   return { code, stdout, stderr };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 const MAX_KEPT_OUTPUT = 256 * 1024;

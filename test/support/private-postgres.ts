@@ -1,10 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICES_REQUIRED } from './services.js';
+import { freePort, SERVICES_REQUIRED } from './services.js';
 
 /** A Postgres server of one test's own (initdb + pg_ctl in a temp dir), which the test may stop and start. */
 export interface PrivatePostgres {
@@ -30,16 +28,6 @@ export function privatePostgresSkipReason(): string | undefined {
   else if (spawnSync('id', ['postgres']).status !== 0) reason = 'no "postgres" user to run initdb as';
   if (reason && SERVICES_REQUIRED) throw new Error(`${reason}, and BERTH_REQUIRE_SERVICES=1`);
   return reason;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 // initdb and postgres refuse to run as root; the machine's "postgres" user runs them.

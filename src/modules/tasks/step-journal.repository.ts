@@ -35,16 +35,19 @@ async function promoteReadySteps(
   return { queued, claimed };
 }
 
+/** What claiming a step writes: running, one more attempt, a lease. */
+const claimChanges = (leaseMs: number) => ({
+  status: 'running' as const,
+  attempts: sql`${steps.attempts} + 1`,
+  leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+  startedAt: sql`now()`,
+  updatedAt: new Date(),
+});
+
 async function claimInTransaction(tx: Tx, stepId: string, leaseMs: number): Promise<StepRow | undefined> {
   const [claimed] = await tx
     .update(steps)
-    .set({
-      status: 'running',
-      attempts: sql`${steps.attempts} + 1`,
-      leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-      startedAt: sql`now()`,
-      updatedAt: new Date(),
-    })
+    .set(claimChanges(leaseMs))
     .where(and(eq(steps.id, stepId), eq(steps.status, 'ready')))
     .returning();
   return claimed;
@@ -100,13 +103,7 @@ export function createStepJournal(db: Db) {
     async claimStep(stepId: string, leaseMs: number): Promise<ClaimedStep | undefined> {
       const [claimed] = await db
         .update(steps)
-        .set({
-          status: 'running',
-          attempts: sql`${steps.attempts} + 1`,
-          leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-          startedAt: sql`now()`,
-          updatedAt: new Date(),
-        })
+        .set(claimChanges(leaseMs))
         .from(tasks)
         .where(
           and(
