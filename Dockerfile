@@ -13,16 +13,18 @@ ARG NODE_EXTRA_CA_CERTS=
 WORKDIR /src
 COPY package.json package-lock.json ./
 # `npm ci` would run `prepare` (the build) before the sources are here; install without scripts,
-# then run the dependencies' own install scripts (esbuild's binary check, the `node@24` devDependency
-# fetching the Node binary every npm script runs on).
+# then run the two install scripts the build needs: the `node@24` devDependency fetching the Node
+# binary every npm script runs on, and esbuild's binary check. (The others are optional native
+# addons — libxmljs2, msgpackr-extract — that need a compiler and are not used by the build.)
 RUN npm ci --ignore-scripts --no-audit --no-fund \
-  && npm rebuild \
+  && npm rebuild node esbuild \
   && rm -rf /root/.npm
 
 # ---- build: `npm run build` is what `prepare` runs: dist/main.js, dist/migrations, the PGlite template, dist/web.
 FROM deps AS build
 COPY . .
-RUN npm run build
+# The SBOM lists the production dependencies: the ones bundled into dist/main.js and the one copied beside it.
+RUN npm run build && npm run sbom
 
 # ---- prod-deps: only what dist/main.js loads at run time. The bundle inlines every dependency except
 # @electric-sql/pglite (it loads its WASM from its own folder) and pg-native (optional, not used):

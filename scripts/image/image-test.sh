@@ -79,7 +79,10 @@ uid=$("${PODMAN[@]}" exec "$NAME" id -u) || fail "podman exec failed"
 [ "$uid" = 1000 ] || fail "process runs as uid $uid, expected 1000"
 "${PODMAN[@]}" exec "$NAME" sh -c 'touch /app/x' 2>/dev/null && fail "the root filesystem is writable"
 "${PODMAN[@]}" healthcheck run "$NAME" >/dev/null 2>&1 || fail "the image's HEALTHCHECK command failed"
-step "probes passed (healthz, readyz, metrics, chat 401 without key and 200 with it, uid 1000, read-only, healthcheck)"
+sbom=$("${PODMAN[@]}" exec "$NAME" node -e "const s=require('/app/dist/sbom.json');console.log(s.bomFormat+' '+s.components.length)") \
+  || fail "the image has no readable /app/dist/sbom.json"
+case "$sbom" in CycloneDX*) ;; *) fail "unexpected SBOM: $sbom" ;; esac
+step "probes passed (healthz, readyz, metrics, chat 401 without key and 200 with it, uid 1000, read-only, healthcheck, SBOM: $sbom)"
 
 "${PODMAN[@]}" stop -t 20 "$NAME" >/dev/null || fail "podman stop failed"
 exit_code=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$NAME")
