@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { queryRows } from '../src/platform/db/index.js';
+import { deleteRedisKeys } from '../test/support/services.js';
 import { noopChain, openNoopTasks } from './noop-tasks.js';
 import { ROOT } from './processes.js';
 import { rawChain } from './raw-bullmq-chain.js';
@@ -119,6 +120,8 @@ export async function benchBerthWorkers(options: DistributedOptions) {
     }
     await api.close();
     await admin(options.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // The machine's Redis is shared: remove only this run's keys.
+    await deleteRedisKeys(options.redisUrl, prefix);
   }
 }
 

@@ -9,4 +9,12 @@ describe('the README configuration table', () => {
       expect(readme, env).toContain(`| \`${env}\` | \`${path.join('.')}\` |`);
     }
   });
+
+  it('lists no variable that Berth does not read', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const known = new Set([...envMap.map((e) => e.env), 'BERTH_CONFIG']);
+    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.length).toBeGreaterThan(30);
+    expect(documented.filter((env) => !known.has(env as string))).toEqual([]);
+  });
 });

@@ -100,6 +100,11 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'redis://… to run tasks through BullMQ (needed by berth api and berth worker)',
   },
   {
+    env: 'BERTH_REDIS_PREFIX',
+    path: ['redisPrefix'],
+    doc: "prefix of Berth's Redis keys, so deployments can share one Redis (default berth)",
+  },
+  {
     env: 'WORKER_PORT',
     path: ['worker', 'port'],
     doc: "port of a worker's /healthz, /readyz and /metrics (default 8081)",
@@ -118,6 +123,11 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     env: 'BERTH_RECONCILE_INTERVAL_MS',
     path: ['worker', 'reconcileIntervalMs'],
     doc: 'how often stranded steps are re-queued (default 2000)',
+  },
+  {
+    env: 'BERTH_RECONCILE_STALE_MS',
+    path: ['worker', 'staleReadyMs'],
+    doc: 'a ready step not picked up this long is re-queued (default 10000)',
   },
   {
     env: 'BERTH_QUEUE_LOCK_MS',
