@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   errorBody,
+  errorReply,
   type HttpApp,
   type SseStream,
   startSse,
@@ -8,7 +9,7 @@ import {
   wantsEventStream,
 } from '../../platform/http/index.js';
 import type { ConversationSummary, StoredMessage } from './chat.repository.js';
-import { chatBody, chatReply, conversationList, errorReply, historyReply, userId } from './chat.schemas.js';
+import { chatBody, chatReply, conversationList, historyReply, userId } from './chat.schemas.js';
 import { ANONYMOUS_USER, type ChatReply, type ChatService } from './chat.service.js';
 import type { ToolEvent } from './run-model.js';
 

@@ -40,15 +40,6 @@ export const historyMessage = z.object({
 });
 export const historyReply = z.object({ messages: z.array(historyMessage) });
 
-export const errorReply = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.unknown().optional(),
-    request_id: z.string(),
-  }),
-});
-
 export const conversationList = z.object({
   conversations: z.array(
     z.object({

@@ -1,6 +1,5 @@
 export { createChatRepository } from './chat.repository.js';
 export { registerChatRoutes } from './chat.routes.js';
-export { errorReply } from './chat.schemas.js';
 export { type ChatReply, type ChatService, createChatService } from './chat.service.js';
 export { registerInferRoutes } from './infer.routes.js';
 export { createInferService, type Evidence, type InferReply, type InferService } from './infer.service.js';

@@ -1,5 +1,4 @@
-import type { HttpApp } from '../../platform/http/index.js';
-import { errorReply } from './chat.schemas.js';
+import { errorReply, type HttpApp } from '../../platform/http/index.js';
 import { inferBody, inferReply } from './infer.schemas.js';
 import type { InferService } from './infer.service.js';
 

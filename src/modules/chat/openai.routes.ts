@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
-import { errorBody, type HttpApp, type SseStream, startSse, toAppError } from '../../platform/http/index.js';
+import {
+  errorBody,
+  errorReply,
+  type HttpApp,
+  type SseStream,
+  startSse,
+  toAppError,
+} from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
 import type { LlmRegistry } from '../llm/index.js';
-import { errorReply } from './chat.schemas.js';
 import {
   type CompletionRequest,
   completionRequest,

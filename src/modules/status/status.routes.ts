@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { HttpApp } from '../../platform/http/index.js';
-import { errorReply } from '../chat/index.js';
+import { errorReply, type HttpApp } from '../../platform/http/index.js';
 import type { StatusService } from './status.service.js';
 
 const statusReply = z.object({

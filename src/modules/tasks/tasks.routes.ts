@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { type HttpApp, startSse } from '../../platform/http/index.js';
-import { errorReply } from '../chat/index.js';
+import { errorReply, type HttpApp, startSse } from '../../platform/http/index.js';
 import type { TaskEvent, TaskEvents } from './task-events.js';
 import { isFinal } from './task-status.js';
 import { taskSummaryWire, taskWire } from './task-view.js';

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGLITE_TEMPLATE } from '../../../test/support/paths.js';
-import { llmOptions } from '../../app/core.js';
 import { loadConfig } from '../../platform/config/index.js';
 import { openPgliteStore, type Store } from '../../platform/db/index.js';
 import type { Consumer, Queue, QueueDepth } from '../../platform/queue/index.js';
 import { createLogger, createMetricsRegistry } from '../../platform/telemetry/index.js';
 import { createAgentCatalog } from '../agents/index.js';
-import { createLlmRegistry } from '../llm/index.js';
+import { createLlmRegistry, type LlmOptions } from '../llm/index.js';
 import { ToolRegistry } from '../tools/index.js';
 import { createTasksModule } from './tasks.module.js';
 
@@ -26,6 +25,20 @@ function silentQueue(depth: QueueDepth) {
   return { queue, consumers: () => consumers };
 }
 
+const offlineOnly: LlmOptions = {
+  providers: {
+    openai: {},
+    anthropic: {},
+    google: {},
+    ollama: { baseUrl: 'http://127.0.0.1:11434' },
+    openaiCompatible: {},
+  },
+  timeoutMs: 1_000,
+  maxRetries: 0,
+  retryBaseDelayMs: 10,
+  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1_000 },
+};
+
 describe('worker health means progress', () => {
   let store: Store;
   beforeAll(async () => {
@@ -44,7 +57,8 @@ describe('worker health means progress', () => {
     if (!agents.ok) throw agents.error;
     return createTasksModule({
       ...{ db: store.db, queue, agents: agents.value, tools, metrics, logger },
-      llm: createLlmRegistry({ options: llmOptions(config.value), metrics, logger }),
+      // No model is called in these tests; the registry only has to exist.
+      llm: createLlmRegistry({ options: offlineOnly, metrics, logger }),
       ...{ workerConcurrency: 1, maxStepAttempts: 1, maxDescriptionChars: 100, exclusiveStore: false },
       stuckAfterMs: 50,
       reconcileIntervalMs: 60_000,

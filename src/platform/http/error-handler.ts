@@ -1,6 +1,17 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { AppError, type ErrorCode, isAppError } from '../errors.js';
+
+/** The response schema of every error, for routes' OpenAPI responses. */
+export const errorReply = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+    request_id: z.string(),
+  }),
+});
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown; request_id: string };

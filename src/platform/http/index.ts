@@ -1,5 +1,5 @@
 export type { Authenticator, Principal } from './auth.js';
-export { errorBody, toAppError } from './error-handler.js';
+export { errorBody, errorReply, toAppError } from './error-handler.js';
 export {
   type CheckResult,
   type HealthRouteDeps,
