@@ -54,22 +54,19 @@ async function claimInTransaction(tx: Tx, stepId: string, leaseMs: number): Prom
 }
 
 async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined> {
-  const remaining = await tx
-    .select({ n: sql<number>`count(*)::int` })
+  const [state] = await tx
+    .select({
+      remaining: sql<number>`count(*) FILTER (WHERE ${steps.status} <> 'completed')::int`,
+      last: sql<unknown>`(SELECT ${steps.output} FROM ${steps} WHERE ${steps.taskId} = ${taskId} ORDER BY ${steps.position} DESC LIMIT 1)`,
+    })
     .from(steps)
-    .where(and(eq(steps.taskId, taskId), sql`${steps.status} <> 'completed'`));
-  if ((remaining[0]?.n ?? 1) > 0) return undefined;
-  const [last] = await tx
-    .select({ output: steps.output })
-    .from(steps)
-    .where(eq(steps.taskId, taskId))
-    .orderBy(desc(steps.position))
-    .limit(1);
+    .where(eq(steps.taskId, taskId));
+  if ((state?.remaining ?? 1) > 0) return undefined;
   const [task] = await tx
     .update(tasks)
     .set({
       status: 'completed',
-      result: resultText(last?.output),
+      result: resultText(state?.last),
       updatedAt: new Date(),
       finishedAt: new Date(),
     })
@@ -101,38 +98,47 @@ export function createStepJournal(db: Db) {
      * (its worker died), of a task still going. Undefined when the step is not runnable.
      */
     async claimStep(stepId: string, leaseMs: number): Promise<ClaimedStep | undefined> {
-      const [claimed] = await db
-        .update(steps)
-        .set(claimChanges(leaseMs))
-        .from(tasks)
-        .where(
-          and(
-            eq(steps.id, stepId),
-            eq(tasks.id, steps.taskId),
-            inArray(tasks.status, ['queued', 'running']),
-            or(
-              and(
-                eq(steps.status, 'ready'),
-                or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
+      // One statement: the claim, and the task's move from queued to running.
+      const claimed = db.$with('claimed').as(
+        db
+          .update(steps)
+          .set(claimChanges(leaseMs))
+          .from(tasks)
+          .where(
+            and(
+              eq(steps.id, stepId),
+              eq(tasks.id, steps.taskId),
+              inArray(tasks.status, ['queued', 'running']),
+              or(
+                and(
+                  eq(steps.status, 'ready'),
+                  or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
+                ),
+                and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
               ),
-              and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
             ),
-          ),
-        )
-        .returning({
-          ...getTableColumns(steps),
-          taskStatus: tasks.status,
-          requestId: tasks.requestId,
-          agent: tasks.agent,
-        });
-      if (!claimed) return undefined;
-      const { taskStatus, requestId, agent, ...step } = claimed;
-      if (taskStatus === 'queued') {
-        await db
+          )
+          .returning({
+            ...getTableColumns(steps),
+            requestId: tasks.requestId,
+            agent: tasks.agent,
+          }),
+      );
+      const started = db.$with('started').as(
+        db
           .update(tasks)
           .set({ status: 'running', updatedAt: new Date() })
-          .where(and(eq(tasks.id, step.taskId), eq(tasks.status, 'queued')));
-      }
+          .where(
+            and(
+              eq(tasks.status, 'queued'),
+              inArray(tasks.id, db.select({ id: claimed.taskId }).from(claimed)),
+            ),
+          )
+          .returning({ id: tasks.id }),
+      );
+      const [row] = await db.with(claimed, started).select().from(claimed);
+      if (!row) return undefined;
+      const { requestId, agent, ...step } = row;
       return { step, task: { requestId, agent } };
     },
 
@@ -169,8 +175,21 @@ export function createStepJournal(db: Db) {
       continueWith?: { leaseMs: number };
     }) =>
       db.transaction(async (tx) => {
-        await lockTaskOf(tx, done.stepId);
+        // The task row is locked in the same statement that records the step (see lockTaskOf); the
+        // statements after it see every sibling step that finished before the lock was granted.
+        const locked = tx
+          .$with('locked')
+          .as(
+            tx
+              .select({ id: tasks.id, status: tasks.status })
+              .from(tasks)
+              .where(
+                sql`${tasks.id} = (SELECT ${steps.taskId} FROM ${steps} WHERE ${steps.id} = ${done.stepId})`,
+              )
+              .for('update'),
+          );
         const [step] = await tx
+          .with(locked)
           .update(steps)
           .set({
             status: 'completed',
@@ -183,16 +202,16 @@ export function createStepJournal(db: Db) {
             leaseExpiresAt: null,
             updatedAt: new Date(),
           })
-          .from(tasks)
+          .from(locked)
           .where(
             and(
               eq(steps.id, done.stepId),
               eq(steps.status, 'running'),
               eq(steps.attempts, done.attempt),
-              eq(tasks.id, steps.taskId),
+              eq(locked.id, steps.taskId),
             ),
           )
-          .returning({ taskId: steps.taskId, taskStatus: tasks.status });
+          .returning({ taskId: steps.taskId, taskStatus: locked.status });
         if (!step) return { fenced: true as const };
         if (step.taskStatus !== 'running')
           return { fenced: false as const, promoted: [], finished: undefined };
