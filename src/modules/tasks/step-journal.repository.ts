@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
 import { type Db, queryRows, schema, type Tx } from '../../platform/db/index.js';
 import { jobRows } from './outbox-rows.js';
 import { resultText } from './task-result.js';
