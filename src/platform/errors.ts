@@ -21,6 +21,7 @@ export const errorCodes = {
   llm_unavailable: 503,
   not_ready: 503,
   shutting_down: 503,
+  store_unavailable: 503,
   llm_timeout: 504,
 } as const;
 

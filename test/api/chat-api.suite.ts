@@ -225,6 +225,14 @@ export function defineChatApiSuite(
         expect(reply.body.error.details).toEqual([expect.objectContaining({ field: 'body.message' })]);
       });
 
+      it('says a missing body is missing', async () => {
+        const response = await fetch(`${berth.url}/api/chat`, { method: 'POST' });
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as ErrorBody;
+        expect(body.error.code).toBe('validation_failed');
+        expect(body.error.message).toBe('Request body is missing; a JSON object is expected');
+      });
+
       it('refuses a turn past the token budget', async () => {
         const first = await chat({ message: 'spend it', agent: 'tiny-budget', user_id: 'budget' });
         expect(first.status).toBe(200);

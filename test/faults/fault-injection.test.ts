@@ -91,6 +91,8 @@ describe.skipIf(skip)(
       // Tasks arrive throughout the faults, as a client with retries would send them: the same
       // Idempotency-Key on every try, so a retried request never makes a second task.
       const ids: string[] = [];
+      /** Answers other than 202 while faults happen, by status and code: each must be a retryable 503. */
+      const refusals = new Map<string, number>();
       const submitter = (async () => {
         for (let t = 0; t < TASKS; t++) {
           const urls = Array.from({ length: PAGES }, (_, p) => `${site.url}/t${t}/p${p}`).join(' and ');
@@ -103,6 +105,10 @@ describe.skipIf(skip)(
             if (accepted?.status === 202) {
               ids.push(accepted.body.task_id);
               break;
+            }
+            if (accepted) {
+              const key = `${accepted.status} ${accepted.body.error?.code}`;
+              refusals.set(key, (refusals.get(key) ?? 0) + 1);
             }
             await new Promise((resolve) => setTimeout(resolve, 200));
           }
@@ -159,6 +165,9 @@ describe.skipIf(skip)(
 
       await submitter;
       expect(new Set(ids).size).toBe(TASKS);
+      // A store that is down refuses new tasks with 503 store_unavailable (or not_ready): never a 500.
+      console.log('refused task submissions during the faults:', Object.fromEntries(refusals));
+      expect([...refusals.keys()].filter((key) => !key.startsWith('503 '))).toEqual([]);
       const counts = await loadCounts(pg.url, { timeoutMs: 240_000, expectTasks: TASKS });
       const samples = await progress.stop();
       const recovery = throughputRecovery(samples, faults);

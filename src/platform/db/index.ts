@@ -8,3 +8,4 @@ export { openPostgresStore } from './postgres-store.js';
 export * as schema from './schema.js';
 export { DEFAULT_TENANT } from './schema.js';
 export { type Db, type DbOrTx, queryRows, type Store, type Tx } from './store.js';
+export { isStoreUnavailable } from './store-errors.js';

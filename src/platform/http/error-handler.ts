@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isStoreUnavailable } from '../db/index.js';
 import { AppError, type ErrorCode, isAppError } from '../errors.js';
 
 /** The response schema of every error, for routes' OpenAPI responses. */
@@ -49,6 +50,12 @@ export function toAppError(error: FastifyError | Error): AppError {
   const details = zodDetails(fastifyError);
   if (details) {
     const first = details[0];
+    // No body at all (no Content-Type, or an empty one) reaches the schema as null or undefined.
+    if (first?.field === 'body' && /received (null|undefined)/.test(first.message ?? '')) {
+      return new AppError('validation_failed', 'Request body is missing; a JSON object is expected', {
+        details,
+      });
+    }
     return new AppError('validation_failed', `Invalid request: ${first?.field} ${first?.message}`, {
       details,
     });
@@ -59,6 +66,11 @@ export function toAppError(error: FastifyError | Error): AppError {
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (known) return new AppError(known.code, known.message);
   if (error instanceof SyntaxError) return new AppError('invalid_json', 'Request body is not valid JSON');
+  if (isStoreUnavailable(error)) {
+    return new AppError('store_unavailable', 'The database is busy or unreachable; retry shortly', {
+      cause: error,
+    });
+  }
   return new AppError('internal_error', 'Internal error', { cause: error });
 }
 
