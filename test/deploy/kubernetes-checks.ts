@@ -80,18 +80,81 @@ export function autoscalingWithoutBehavior(objects: readonly K8sObject[]): strin
   return out;
 }
 
-/** KEDA and an HPA on the same workload fight over its replica count. */
-export function competingAutoscalers(objects: readonly K8sObject[]): string[] {
+const isAutoscaler = (object: K8sObject) =>
+  object.kind === 'HorizontalPodAutoscaler' || object.kind === 'ScaledObject';
+
+/** The autoscalers of each workload (`Kind/name`), from their scaleTargetRef (kind Deployment if unset). */
+function autoscalersByTarget(objects: readonly K8sObject[]): Map<string, string[]> {
   const owners = new Map<string, string[]>();
-  for (const object of objects) {
-    if (object.kind !== 'HorizontalPodAutoscaler' && object.kind !== 'ScaledObject') continue;
+  for (const object of objects.filter(isAutoscaler)) {
     const target = specOf(object).scaleTargetRef;
     const key = `${target?.kind ?? 'Deployment'}/${target?.name}`;
     owners.set(key, [...(owners.get(key) ?? []), objectName(object)]);
   }
-  return [...owners]
+  return owners;
+}
+
+/** KEDA and an HPA on the same workload fight over its replica count. */
+export function competingAutoscalers(objects: readonly K8sObject[]): string[] {
+  return [...autoscalersByTarget(objects)]
     .filter(([, list]) => list.length > 1)
     .map(([target, list]) => `${target} is scaled by ${list.join(' and ')}`);
+}
+
+/** An autoscaler's bounds: HPA minReplicas/maxReplicas, KEDA minReplicaCount/maxReplicaCount. */
+export function autoscalerBounds(object: K8sObject): { min?: number; max?: number } {
+  const spec = specOf(object);
+  return object.kind === 'ScaledObject'
+    ? { min: spec.minReplicaCount, max: spec.maxReplicaCount }
+    : { min: spec.minReplicas, max: spec.maxReplicas };
+}
+
+const SCALED_KINDS = new Set(['Deployment', 'StatefulSet', 'Rollout']);
+
+/**
+ * Who sets each workload's count at run time: its autoscalers, and for the Deployment a Rollout takes its
+ * pods from (workloadRef), that Rollout, which scales it down.
+ */
+function replicaOwners(objects: readonly K8sObject[]): Map<string, string[]> {
+  const owners = autoscalersByTarget(objects);
+  for (const rollout of find(objects, 'Rollout')) {
+    const ref = specOf(rollout).workloadRef;
+    if (!ref) continue;
+    const key = `${ref.kind ?? 'Deployment'}/${ref.name}`;
+    owners.set(key, [...(owners.get(key) ?? []), objectName(rollout)]);
+  }
+  return owners;
+}
+
+/**
+ * A workload whose count something else owns must not carry spec.replicas: every `kubectl apply`, Argo CD
+ * sync or Flux reconcile would put back the manifest's count over what the HPA or KEDA chose.
+ */
+export function replicasUnderAutoscaler(objects: readonly K8sObject[]): string[] {
+  const owners = replicaOwners(objects);
+  const out: string[] = [];
+  for (const object of objects.filter((candidate) => SCALED_KINDS.has(candidate.kind))) {
+    const { replicas } = specOf(object);
+    const list = owners.get(objectName(object));
+    if (replicas === undefined || !list) continue;
+    out.push(
+      `${objectName(object)} sets spec.replicas ${replicas} though ${list.join(' and ')} owns its count`,
+    );
+  }
+  return out;
+}
+
+/** A workload with neither spec.replicas nor an owner of its count runs the default single pod. */
+export function unscaledWorkloads(objects: readonly K8sObject[]): string[] {
+  const owners = replicaOwners(objects);
+  return objects
+    .filter(
+      (object) =>
+        SCALED_KINDS.has(object.kind) &&
+        specOf(object).replicas === undefined &&
+        !owners.has(objectName(object)),
+    )
+    .map((object) => `${objectName(object)} has no spec.replicas and no autoscaler, so it runs one pod`);
 }
 
 function parseIp(ip: string): { family: 4 | 6; value: bigint } {

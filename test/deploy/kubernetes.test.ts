@@ -11,6 +11,7 @@ import { policyViolations } from '../support/k8s/policy.js';
 import { type K8sObject, podTemplates, ROOT, renderKustomize } from '../support/k8s/render.js';
 import { allSchemaErrors, schemaErrors } from '../support/k8s/schemas.js';
 import {
+  autoscalerBounds,
   autoscalingWithoutBehavior,
   competingAutoscalers,
   configValue,
@@ -22,19 +23,22 @@ import {
   missingAnalysisTemplates,
   nonPlaceholderSecrets,
   openPorts,
+  replicasUnderAutoscaler,
   specOf,
   unknownAnalysisMetrics,
+  unscaledWorkloads,
 } from './kubernetes-checks.js';
 
 const IMAGE = 'ghcr.io/berth-dev/berth';
 const TAG = '0.1.0';
 
+/** An environment's replica counts are its autoscalers' bounds: no workload they scale sets `replicas`. */
 interface Design {
   dir: string;
   namespace: string;
-  api: { replicas: number; min: number; max: number; minAvailable?: number };
-  workers: number;
-  scaler: 'keda' | 'hpa' | 'none';
+  api: { min: number; max: number; minAvailable?: number };
+  /** The base leaves the workers' autoscaler (and so their count) to the overlays. */
+  worker: { scaler: 'keda' | 'hpa'; min: number; max: number } | { scaler: 'none' };
   logLevel: string;
   inClusterDatastores: boolean;
   externalSecrets: boolean;
@@ -46,9 +50,8 @@ const DESIGNS: Record<string, Design> = {
   base: {
     dir: 'deploy/kubernetes/base',
     namespace: 'berth',
-    api: { replicas: 2, min: 2, max: 10, minAvailable: 1 },
-    workers: 2,
-    scaler: 'none',
+    api: { min: 2, max: 10, minAvailable: 1 },
+    worker: { scaler: 'none' },
     logLevel: 'info',
     inClusterDatastores: false,
     externalSecrets: false,
@@ -57,9 +60,8 @@ const DESIGNS: Record<string, Design> = {
   dev: {
     dir: 'deploy/kubernetes/overlays/dev',
     namespace: 'berth-dev',
-    api: { replicas: 1, min: 1, max: 3 },
-    workers: 1,
-    scaler: 'hpa',
+    api: { min: 1, max: 3 },
+    worker: { scaler: 'hpa', min: 1, max: 3 },
     logLevel: 'debug',
     inClusterDatastores: true,
     externalSecrets: false,
@@ -68,9 +70,8 @@ const DESIGNS: Record<string, Design> = {
   staging: {
     dir: 'deploy/kubernetes/overlays/staging',
     namespace: 'berth-staging',
-    api: { replicas: 2, min: 2, max: 10, minAvailable: 1 },
-    workers: 2,
-    scaler: 'keda',
+    api: { min: 2, max: 10, minAvailable: 1 },
+    worker: { scaler: 'keda', min: 1, max: 20 },
     logLevel: 'info',
     inClusterDatastores: false,
     externalSecrets: true,
@@ -79,9 +80,9 @@ const DESIGNS: Record<string, Design> = {
   production: {
     dir: 'deploy/kubernetes/overlays/production',
     namespace: 'berth-production',
-    api: { replicas: 3, min: 3, max: 20, minAvailable: 2 },
-    workers: 3,
-    scaler: 'keda',
+    api: { min: 3, max: 20, minAvailable: 2 },
+    // Two at least: a node loss never leaves the queue without a consumer.
+    worker: { scaler: 'keda', min: 2, max: 20 },
     logLevel: 'warn',
     inClusterDatastores: false,
     externalSecrets: true,
@@ -107,10 +108,22 @@ const labelsOf = (objects: K8sObject[], kind: string, name: string) =>
 const berthContainers = (objects: K8sObject[]) =>
   podTemplates(objects).flatMap((t) => t.spec.containers.filter((c) => c.image?.startsWith(`${IMAGE}:`)));
 
-/** The api's replica count: the Rollout's when Argo Rollouts owns the pods, else the Deployment's. */
-function apiReplicas(objects: K8sObject[]): number | undefined {
-  const rollout = find(objects, 'Rollout', 'berth-api')[0];
-  return specOf(rollout ?? one(objects, 'Deployment', 'berth-api')).replicas;
+/** The workers' autoscaler, KEDA's or the HPA's, and its bounds; none in the base. */
+function workerScaling(objects: K8sObject[]): {
+  scaler: Design['worker']['scaler'];
+  min?: number;
+  max?: number;
+} {
+  const scalers = [
+    ...find(objects, 'ScaledObject', 'berth-worker').map((object) => ({ scaler: 'keda' as const, object })),
+    ...find(objects, 'HorizontalPodAutoscaler', 'berth-worker').map((object) => ({
+      scaler: 'hpa' as const,
+      object,
+    })),
+  ];
+  expect(scalers.length).toBeLessThanOrEqual(1);
+  const [found] = scalers;
+  return found ? { scaler: found.scaler, ...autoscalerBounds(found.object) } : { scaler: 'none' };
 }
 
 describe.each(Object.keys(DESIGNS))('Kustomize %s', (name) => {
@@ -184,23 +197,24 @@ describe.each(Object.keys(DESIGNS))('Kustomize %s', (name) => {
     const objects = render(name);
     expect(autoscalingWithoutBehavior(objects)).toEqual([]);
     expect(competingAutoscalers(objects)).toEqual([]);
-    const hpa = specOf(one(objects, 'HorizontalPodAutoscaler', 'berth-api'));
-    expect({ min: hpa.minReplicas, max: hpa.maxReplicas }).toEqual({
-      min: design.api.min,
-      max: design.api.max,
-    });
-    const scalers = [
-      ...find(objects, 'ScaledObject', 'berth-worker').map(() => 'keda'),
-      ...find(objects, 'HorizontalPodAutoscaler', 'berth-worker').map(() => 'hpa'),
-    ];
-    expect(scalers).toEqual(design.scaler === 'none' ? [] : [design.scaler]);
   });
 
-  it('has the replica counts and log level of its environment', () => {
+  it("sets its replica counts as the autoscalers' bounds, never as spec.replicas they would fight", () => {
     const objects = render(name);
-    expect(apiReplicas(objects)).toBe(design.api.replicas);
-    expect(specOf(one(objects, 'Deployment', 'berth-worker')).replicas).toBe(design.workers);
-    expect(configValue(objects, 'LOG_LEVEL')).toBe(design.logLevel);
+    expect(replicasUnderAutoscaler(objects)).toEqual([]);
+    const { min, max } = design.api;
+    expect(autoscalerBounds(one(objects, 'HorizontalPodAutoscaler', 'berth-api'))).toEqual({ min, max });
+    expect(workerScaling(objects)).toEqual(design.worker);
+    // Nothing left at the default single pod by accident; the base alone has no worker autoscaler.
+    expect(unscaledWorkloads(objects)).toEqual(
+      design.worker.scaler === 'none'
+        ? ['Deployment/berth-worker has no spec.replicas and no autoscaler, so it runs one pod']
+        : [],
+    );
+  });
+
+  it('has the log level of its environment', () => {
+    expect(configValue(render(name), 'LOG_LEVEL')).toBe(design.logLevel);
   });
 
   it('keeps pods through voluntary disruptions (PDBs on api and workers)', () => {
@@ -259,7 +273,7 @@ describe.each(Object.keys(DESIGNS))('Kustomize %s', (name) => {
   });
 
   // Registered only where the design uses it, so the run reports no skipped tests.
-  if (design.scaler === 'keda')
+  if (design.worker.scaler === 'keda')
     it('scales workers with KEDA on <BERTH_REDIS_PREFIX>:step.run:wait', () => {
       const objects = render(name);
       const scaled = specOf(one(objects, 'ScaledObject', 'berth-worker'));
@@ -276,7 +290,9 @@ describe.each(Object.keys(DESIGNS))('Kustomize %s', (name) => {
       const objects = render(name);
       const rollout = specOf(one(objects, 'Rollout', 'berth-api'));
       expect(rollout.workloadRef).toMatchObject({ kind: 'Deployment', name: 'berth-api' });
+      // The HPA scales the Rollout; Argo Rollouts scales the Deployment down: neither carries a count.
       expect(specOf(one(objects, 'Deployment', 'berth-api')).replicas).toBeUndefined();
+      expect(rollout.replicas).toBeUndefined();
       expect(specOf(one(objects, 'HorizontalPodAutoscaler', 'berth-api')).scaleTargetRef.kind).toBe(
         'Rollout',
       );
@@ -386,6 +402,29 @@ describe('the checks catch broken manifests', () => {
     expect(nonPlaceholderSecrets(broken)).toEqual(['Secret/x: K holds a value that is not a placeholder']);
     expect(danglingReferences(broken).join()).toContain('ConfigMap berth-config is missing');
     expect(hasDefaultDeny(broken.filter((o) => o.metadata.name !== 'berth-default-deny'))).toBe(false);
+  });
+
+  it("replicas: a count on autoscaled workloads and on the Rollout's Deployment, a workload left unscaled", () => {
+    const broken = mutate('production', (objects) => {
+      specOf(one(objects, 'Deployment', 'berth-worker')).replicas = 3;
+      specOf(one(objects, 'Rollout', 'berth-api')).replicas = 3;
+      specOf(one(objects, 'Deployment', 'berth-api')).replicas = 2;
+    });
+    expect(replicasUnderAutoscaler(broken)).toEqual([
+      'Deployment/berth-api sets spec.replicas 2 though Rollout/berth-api owns its count',
+      'Deployment/berth-worker sets spec.replicas 3 though ScaledObject/berth-worker owns its count',
+      'Rollout/berth-api sets spec.replicas 3 though HorizontalPodAutoscaler/berth-api owns its count',
+    ]);
+    const withoutKeda = mutate('staging', (objects) => {
+      objects.splice(objects.indexOf(one(objects, 'ScaledObject', 'berth-worker')), 1);
+      // The HPA aimed at a Deployment by a default kind, at a name that does not exist.
+      specOf(one(objects, 'HorizontalPodAutoscaler', 'berth-api')).scaleTargetRef = { name: 'berth-apj' };
+    });
+    expect(unscaledWorkloads(withoutKeda)).toEqual([
+      'Deployment/berth-api has no spec.replicas and no autoscaler, so it runs one pod',
+      'Deployment/berth-worker has no spec.replicas and no autoscaler, so it runs one pod',
+    ]);
+    expect(workerScaling(withoutKeda)).toEqual({ scaler: 'none' });
   });
 
   it('network: 0.0.0.0/0 without excepting the metadata range, and the migrate Job reaching Redis', () => {

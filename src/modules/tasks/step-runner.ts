@@ -43,6 +43,8 @@ export function createStepRunner(options: StepRunnerOptions) {
   const inFlight = new Map<string, { taskId: string; controller: AbortController }>();
   const leaseMs = options.leaseMs ?? 10_000;
   const maxChainMs = options.maxChainMs ?? 30_000;
+  /** Set on shutdown: running steps finish, but none claims the next step of its chain. */
+  let draining = false;
 
   /** Renews the lease while the step runs; a lost lease (taken over) aborts the tool, whose result would be fenced anyway. */
   function keepLease(step: StepRow, controller: AbortController): () => void {
@@ -83,14 +85,20 @@ export function createStepRunner(options: StepRunnerOptions) {
   }
 
   /** Records the result; returns the dependant this runner claimed to run next, if it may continue. */
-  async function recordSuccess(step: StepRow, output: unknown, durationMs: number, mayContinue: boolean) {
+  async function recordSuccess(
+    step: StepRow,
+    output: unknown,
+    durationMs: number,
+    mayContinue: () => boolean,
+  ) {
     const done = await repo.completeStep({
       stepId: step.id,
       attempt: step.attempts,
       output,
       durationMs,
       tokens: tokensOf(output),
-      continueWith: mayContinue ? { leaseMs } : undefined,
+      // Decided when the result is recorded, so a shutdown that began while the tool ran is respected.
+      continueWith: mayContinue() ? { leaseMs } : undefined,
     });
     if (done.fenced) {
       metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'fenced' });
@@ -158,7 +166,7 @@ export function createStepRunner(options: StepRunnerOptions) {
     step: StepRow,
     task: ClaimedStep['task'],
     signal: AbortSignal,
-    mayContinue: boolean,
+    mayContinue: () => boolean,
   ): Promise<StepRow | undefined> {
     const controller = new AbortController();
     const abort = () => controller.abort(signal.reason);
@@ -184,7 +192,7 @@ export function createStepRunner(options: StepRunnerOptions) {
         return undefined;
       }
       if (result.ok)
-        return await recordSuccess(step, result.value, durationMs, mayContinue && !signal.aborted);
+        return await recordSuccess(step, result.value, durationMs, () => mayContinue() && !signal.aborted);
       await recordFailure(step, result.error, durationMs);
       return undefined;
     } finally {
@@ -212,8 +220,17 @@ export function createStepRunner(options: StepRunnerOptions) {
           tool: step.tool,
           attempt: step.attempts,
         });
-        step = await execute(step, claimed.task, signal, Date.now() - started < maxChainMs);
+        step = await execute(
+          step,
+          claimed.task,
+          signal,
+          () => !draining && Date.now() - started < maxChainMs,
+        );
       }
+    },
+    /** Shutdown has begun: steps running now finish, and their chains go back through the queue. */
+    drain() {
+      draining = true;
     },
     /** Stops the steps of a cancelled task that run in this process. */
     abortTask(taskId: string) {

@@ -132,8 +132,9 @@ export function createTasksModule(options: TasksModuleOptions) {
       lastJobAt = Date.now();
       return `no job taken for ${Math.round(idleMs / 1000)} s while ${depth.waiting} wait`;
     },
-    /** Stops relaying and reconciling; the queue's own close drains the consumer within the grace period. */
+    /** Stops chaining steps, relaying and reconciling; the queue's own close drains the consumer within the grace period. */
     async stop() {
+      runner.drain();
       await reconciler.stop();
       await relay.stop();
     },
