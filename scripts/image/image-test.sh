@@ -68,13 +68,17 @@ done
 [ -n "$ready" ] || { logs; fail "/readyz did not answer 200 within 60 s"; }
 
 curl -fsS "$base/healthz" >/dev/null || fail "/healthz did not answer 200"
-curl -fsS "$base/readyz" | grep -q '"ready"' || fail "/readyz is not ready"
-curl -fsS "$base/metrics" | grep -q '^process_cpu' || fail "/metrics has no process metrics"
+# Read whole answers before grep: `grep -q` stops at its first match, and under pipefail the writer's
+# SIGPIPE would fail the check on a long answer such as /metrics.
+readyz=$(curl -fsS "$base/readyz") || fail "/readyz did not answer 200"
+grep -q '"ready"' <<<"$readyz" || fail "/readyz is not ready: $readyz"
+metrics=$(curl -fsS "$base/metrics") || fail "/metrics did not answer 200"
+grep -q '^process_cpu' <<<"$metrics" || fail "/metrics has no process metrics"
 status=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/chat" -H 'content-type: application/json' -d '{"message":"hi"}')
 [ "$status" = 401 ] || fail "chat without the key answered $status, expected 401"
 reply=$(curl -fsS "$base/api/chat" -H "authorization: Bearer $KEY" -H 'content-type: application/json' \
   -d '{"message":"summarize: Berth runs agents. It keeps history."}') || fail "chat with the key failed"
-echo "$reply" | grep -q '"response":"berth-offline' || fail "unexpected chat reply: $reply"
+grep -q '"response":"berth-offline' <<<"$reply" || fail "unexpected chat reply: $reply"
 uid=$("${PODMAN[@]}" exec "$NAME" id -u) || fail "podman exec failed"
 [ "$uid" = 1000 ] || fail "process runs as uid $uid, expected 1000"
 "${PODMAN[@]}" exec "$NAME" sh -c 'touch /app/x' 2>/dev/null && fail "the root filesystem is writable"
@@ -87,7 +91,8 @@ step "probes passed (healthz, readyz, metrics, chat 401 without key and 200 with
 "${PODMAN[@]}" stop -t 20 "$NAME" >/dev/null || fail "podman stop failed"
 exit_code=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$NAME")
 [ "$exit_code" = 0 ] || { logs; fail "exit code after SIGTERM was $exit_code, expected 0"; }
-"${PODMAN[@]}" logs "$NAME" 2>&1 | grep -q '"msg":"stopped"' || { logs; fail "logs do not say \"stopped\""; }
+container_logs=$("${PODMAN[@]}" logs "$NAME" 2>&1)
+grep -q '"msg":"stopped"' <<<"$container_logs" || { logs; fail "logs do not say \"stopped\""; }
 step "SIGTERM: graceful stop, exit 0"
 
 image_bytes=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
