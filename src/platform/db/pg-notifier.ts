@@ -19,7 +19,9 @@ export function createPgNotifier(
   options: { reconnectMs?: number } = {},
 ): Notifier {
   const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
+  // As in postgres-store.ts: idle clients are the pool's to watch, checked-out ones need their own listener.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const handlers = new Map<string, Set<(payload: string) => void>>();
   let client: pg.Client | undefined;
   let connecting: Promise<void> | undefined;

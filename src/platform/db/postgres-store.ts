@@ -18,6 +18,30 @@ export interface PostgresStoreOptions {
 // Any constant works; it only has to be the same in every Berth process.
 const MIGRATION_LOCK_ID = 4_207_115_001;
 
+/**
+ * drizzle-orm's pooled `transaction()` runs BEGIN before the try/finally that releases the client, so a
+ * BEGIN that fails (Postgres restarting, a connection cut right after checkout) leaks that client for
+ * good; enough of them and every request waits on an empty pool (drizzle-team/drizzle-orm#6241 and
+ * #6114, open). So Berth checks the client out itself, runs drizzle's transaction on that one client,
+ * and always releases it; pg-pool discards a client whose connection broke.
+ */
+function ownClientTransactions(pool: pg.Pool): Db['transaction'] {
+  const dbOf = new WeakMap<pg.PoolClient, Db>();
+  return async (work, config) => {
+    const client = await pool.connect();
+    try {
+      let clientDb = dbOf.get(client);
+      if (!clientDb) {
+        clientDb = drizzle({ client, schema });
+        dbOf.set(client, clientDb);
+      }
+      return await clientDb.transaction(work, config);
+    } finally {
+      client.release();
+    }
+  };
+}
+
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -26,9 +50,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     application_name: 'berth',
   });
-  // An idle client that loses its server emits 'error'; without a listener that kills the process.
+  // A client that loses its server emits 'error'; without a listener that kills the process. The pool
+  // listens only to idle clients, so every client also gets its own listener for the moments it is
+  // checked out between queries (a transaction whose BEGIN just failed, before its release): the query
+  // in flight has already been rejected, and the pool drops the broken client when it comes back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db: Db = drizzle({ client: pool, schema });
+  db.transaction = ownClientTransactions(pool);
   return {
     kind: 'postgres',
     db,
