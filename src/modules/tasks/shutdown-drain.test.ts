@@ -2,30 +2,12 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PGLITE_TEMPLATE } from '../../../test/support/paths.js';
-import { loadConfig } from '../../platform/config/index.js';
+import { createTestTasksModule } from '../../../test/support/tasks-module.js';
 import { openPgliteStore, type Store, schema } from '../../platform/db/index.js';
 import { ok } from '../../platform/errors.js';
 import { createInProcessQueue } from '../../platform/queue/index.js';
-import { createLogger, createMetricsRegistry } from '../../platform/telemetry/index.js';
-import { createAgentCatalog } from '../agents/index.js';
-import { createLlmRegistry, type LlmOptions } from '../llm/index.js';
-import { defineTool, ToolRegistry } from '../tools/index.js';
+import { defineTool } from '../tools/index.js';
 import type { Plan } from './plan.js';
-import { createTasksModule } from './tasks.module.js';
-
-const offlineOnly: LlmOptions = {
-  providers: {
-    openai: {},
-    anthropic: {},
-    google: {},
-    ollama: { baseUrl: 'http://127.0.0.1:11434' },
-    openaiCompatible: {},
-  },
-  timeoutMs: 1_000,
-  maxRetries: 0,
-  retryBaseDelayMs: 10,
-  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1_000 },
-};
 
 const chain: Plan = {
   planner: 'rule',
@@ -72,20 +54,8 @@ describe('a worker that is shutting down', () => {
         return ok({ run: runs });
       },
     });
-    const config = loadConfig({ env: {}, cwd: '/' });
-    if (!config.ok) throw config.error;
-    const metrics = createMetricsRegistry();
-    const logger = createLogger('silent');
-    const tools = new ToolRegistry([tool]);
-    const agents = createAgentCatalog(config.value, tools.list());
-    if (!agents.ok) throw agents.error;
     const queue = createInProcessQueue();
-    const tasks = createTasksModule({
-      ...{ db: store.db, queue, agents: agents.value, tools, metrics, logger },
-      llm: createLlmRegistry({ options: offlineOnly, metrics, logger }),
-      ...{ workerConcurrency: 1, maxStepAttempts: 1, maxDescriptionChars: 100, exclusiveStore: false },
-      reconcileIntervalMs: 60_000,
-    });
+    const tasks = createTestTasksModule(store, queue, [tool]);
     const stepStatus = async (taskId: string, key: string) =>
       (await store.db.select().from(schema.steps).where(eq(schema.steps.taskId, taskId))).find(
         (s) => s.key === key,

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGLITE_TEMPLATE } from '../../../test/support/paths.js';
-import { loadConfig } from '../../platform/config/index.js';
+import { createTestTasksModule } from '../../../test/support/tasks-module.js';
 import { openPgliteStore, type Store } from '../../platform/db/index.js';
 import type { Consumer, Queue, QueueDepth } from '../../platform/queue/index.js';
-import { createLogger, createMetricsRegistry } from '../../platform/telemetry/index.js';
-import { createAgentCatalog } from '../agents/index.js';
-import { createLlmRegistry, type LlmOptions } from '../llm/index.js';
-import { ToolRegistry } from '../tools/index.js';
-import { createTasksModule } from './tasks.module.js';
 
 /** A queue connected but silent: it reports waiting jobs and never delivers one (a worker that stopped after a reconnect). */
 function silentQueue(depth: QueueDepth) {
@@ -25,20 +20,6 @@ function silentQueue(depth: QueueDepth) {
   return { queue, consumers: () => consumers };
 }
 
-const offlineOnly: LlmOptions = {
-  providers: {
-    openai: {},
-    anthropic: {},
-    google: {},
-    ollama: { baseUrl: 'http://127.0.0.1:11434' },
-    openaiCompatible: {},
-  },
-  timeoutMs: 1_000,
-  maxRetries: 0,
-  retryBaseDelayMs: 10,
-  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1_000 },
-};
-
 describe('worker health means progress', () => {
   let store: Store;
   beforeAll(async () => {
@@ -47,23 +28,7 @@ describe('worker health means progress', () => {
   });
   afterAll(() => store.close());
 
-  const moduleWith = (queue: Queue) => {
-    const config = loadConfig({ env: {}, cwd: '/' });
-    if (!config.ok) throw config.error;
-    const metrics = createMetricsRegistry();
-    const logger = createLogger('silent');
-    const tools = new ToolRegistry([]);
-    const agents = createAgentCatalog(config.value, tools.list());
-    if (!agents.ok) throw agents.error;
-    return createTasksModule({
-      ...{ db: store.db, queue, agents: agents.value, tools, metrics, logger },
-      // No model is called in these tests; the registry only has to exist.
-      llm: createLlmRegistry({ options: offlineOnly, metrics, logger }),
-      ...{ workerConcurrency: 1, maxStepAttempts: 1, maxDescriptionChars: 100, exclusiveStore: false },
-      stuckAfterMs: 50,
-      reconcileIntervalMs: 60_000,
-    });
-  };
+  const moduleWith = (queue: Queue) => createTestTasksModule(store, queue, [], { stuckAfterMs: 50 });
 
   it('is not ready when jobs wait and none was taken for a while, and recreates its consumer', async () => {
     const { queue, consumers } = silentQueue({
