@@ -65,7 +65,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const role = command === 'start' ? 'all' : (command as 'api' | 'worker');
-  return runServer(config.value, createLogger(config.value.logLevel).child({ role }), role);
+  const { logFormat } = config.value;
+  const format = logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : logFormat;
+  return runServer(
+    config.value,
+    createLogger(config.value.logLevel, undefined, format).child({ role }),
+    role,
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -28,8 +28,8 @@ export async function runServer(config: Config, logger: Logger, role: Role): Pro
   app.markStarted();
   logger.info(
     {
+      // The logger already carries the role (main.ts binds it to every line).
       address,
-      role,
       store: app.store.kind,
       queue: app.queueKind,
       llm: config.llm.provider,

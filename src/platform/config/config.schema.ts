@@ -115,6 +115,8 @@ export const configSchema = z
       })
       .prefault({}),
     logLevel: z.enum(logLevels).default('info'),
+    /** json: one JSON object a line; pretty: for people; auto: pretty on a terminal, else json. */
+    logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
     auth: z
       .strictObject({
         /** auto: keys are required as soon as one exists; off: never (only for trusted networks). */

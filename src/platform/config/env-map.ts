@@ -24,6 +24,11 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'postgres://… to use Postgres instead of the embedded store',
   },
   { env: 'LOG_LEVEL', path: ['logLevel'], doc: 'fatal|error|warn|info|debug|trace|silent (default info)' },
+  {
+    env: 'BERTH_LOG_FORMAT',
+    path: ['logFormat'],
+    doc: 'auto (pretty on a terminal, else JSON lines), json or pretty',
+  },
   { env: 'BERTH_AUTH', path: ['auth', 'mode'], doc: 'auto (keys required once any exists) or off' },
   { env: 'BERTH_API_KEYS', path: ['auth', 'apiKeys'], doc: 'comma-separated API keys' },
   {

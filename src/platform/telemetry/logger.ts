@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -15,14 +16,30 @@ const redactPaths = [
   '*.databaseUrl',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'berth' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactPaths, censor: '[redacted]' },
-    },
-    destination,
-  );
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * JSON lines by default (what log collectors want); `pretty` renders readable, coloured lines for a
+ * person at a terminal, in this thread (no transport worker), with the same redaction.
+ */
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  format: LogFormat = 'json',
+): Logger {
+  const options = {
+    level,
+    base: { service: 'berth' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+  };
+  if (format === 'json') return pino(options, destination);
+  const pretty = pinoPretty({
+    destination: destination ?? 1,
+    sync: true,
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+  });
+  return pino(options, pretty);
 }
