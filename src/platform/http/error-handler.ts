@@ -50,12 +50,6 @@ export function toAppError(error: FastifyError | Error): AppError {
   const details = zodDetails(fastifyError);
   if (details) {
     const first = details[0];
-    // No body at all (no Content-Type, or an empty one) reaches the schema as null or undefined.
-    if (first?.field === 'body' && /received (null|undefined)/.test(first.message ?? '')) {
-      return new AppError('validation_failed', 'Request body is missing; a JSON object is expected', {
-        details,
-      });
-    }
     return new AppError('validation_failed', `Invalid request: ${first?.field} ${first?.message}`, {
       details,
     });
@@ -85,8 +79,15 @@ export function errorBody(error: AppError, requestId: string): ErrorBody {
   };
 }
 
+/** A request with no body at all fails its body schema; say that rather than what the schema received. */
+function missingBody(error: FastifyError | Error, request: FastifyRequest): AppError | undefined {
+  const isBodyValidation = (error as FastifyError).validationContext === 'body';
+  if (!isBodyValidation || (request.body !== undefined && request.body !== null)) return undefined;
+  return new AppError('validation_failed', 'Request body is missing; a JSON object is expected');
+}
+
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-  const appError = toAppError(error);
+  const appError = missingBody(error, request) ?? toAppError(error);
   if (appError.httpStatus >= 500) {
     request.log.error({ err: appError.code === 'internal_error' ? error : appError }, appError.message);
   } else {
