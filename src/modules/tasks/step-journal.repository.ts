@@ -76,14 +76,22 @@ async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined
 }
 
 /**
- * Locks the step's task row for the rest of the transaction. Steps of one task that finish at the
- * same time are recorded one after the other, so each sees the others' results when it readies
- * dependants (otherwise two parallel branches could each think the other is unfinished).
+ * A CTE that locks the step's task row for the rest of the transaction; the statement that records
+ * the step uses it, so locking costs no round trip of its own. Steps of one task that finish at the
+ * same time are recorded one after the other, and the statements after the lock see every sibling
+ * that finished before it was granted (otherwise two parallel branches could each think the other
+ * is unfinished when readying dependants).
  */
-async function lockTaskOf(tx: Tx, stepId: string): Promise<void> {
-  await tx.execute(
-    sql`SELECT 1 FROM tasks WHERE id = (SELECT task_id FROM steps WHERE id = ${stepId}) FOR UPDATE`,
-  );
+function lockedTaskOf(tx: Tx, stepId: string) {
+  return tx
+    .$with('locked')
+    .as(
+      tx
+        .select({ id: tasks.id, status: tasks.status })
+        .from(tasks)
+        .where(sql`${tasks.id} = (SELECT ${steps.taskId} FROM ${steps} WHERE ${steps.id} = ${stepId})`)
+        .for('update'),
+    );
 }
 
 /**
@@ -175,19 +183,7 @@ export function createStepJournal(db: Db) {
       continueWith?: { leaseMs: number };
     }) =>
       db.transaction(async (tx) => {
-        // The task row is locked in the same statement that records the step (see lockTaskOf); the
-        // statements after it see every sibling step that finished before the lock was granted.
-        const locked = tx
-          .$with('locked')
-          .as(
-            tx
-              .select({ id: tasks.id, status: tasks.status })
-              .from(tasks)
-              .where(
-                sql`${tasks.id} = (SELECT ${steps.taskId} FROM ${steps} WHERE ${steps.id} = ${done.stepId})`,
-              )
-              .for('update'),
-          );
+        const locked = lockedTaskOf(tx, done.stepId);
         const [step] = await tx
           .with(locked)
           .update(steps)
@@ -230,8 +226,9 @@ export function createStepJournal(db: Db) {
       retryAt?: Date;
     }) =>
       db.transaction(async (tx) => {
-        await lockTaskOf(tx, failed.stepId);
+        const locked = lockedTaskOf(tx, failed.stepId);
         const [step] = await tx
+          .with(locked)
           .update(steps)
           .set({
             status: failed.retryAt ? 'ready' : 'failed',
@@ -242,8 +239,14 @@ export function createStepJournal(db: Db) {
             leaseExpiresAt: null,
             updatedAt: new Date(),
           })
+          .from(locked)
           .where(
-            and(eq(steps.id, failed.stepId), eq(steps.status, 'running'), eq(steps.attempts, failed.attempt)),
+            and(
+              eq(steps.id, failed.stepId),
+              eq(steps.status, 'running'),
+              eq(steps.attempts, failed.attempt),
+              eq(locked.id, steps.taskId),
+            ),
           )
           .returning({ taskId: steps.taskId, key: steps.key });
         if (!step) return { fenced: true as const };
