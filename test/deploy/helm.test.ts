@@ -117,7 +117,9 @@ describe('Helm chart: lint and render', () => {
     });
     const violations = policyViolations(objects).join('\n');
     expect(violations).toMatch(/Deployment\/berth-api container berth: readOnlyRootFilesystem is not true/);
-    expect(violations).toMatch(/NetworkPolicy\/berth-extra-egress: egress to 0\.0\.0\.0\/0 does not except/);
+    expect(violations).toMatch(
+      /NetworkPolicy\/berth-extra-egress egress\[0\]: 0\.0\.0\.0\/0 includes 169\.254\.0\.0\/16 without excepting it/,
+    );
   });
 
   it('names objects after the release, and as the Kustomize base for the release "berth"', () => {

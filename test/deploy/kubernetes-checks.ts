@@ -157,59 +157,6 @@ export function unscaledWorkloads(objects: readonly K8sObject[]): string[] {
     .map((object) => `${objectName(object)} has no spec.replicas and no autoscaler, so it runs one pod`);
 }
 
-function parseIp(ip: string): { family: 4 | 6; value: bigint } {
-  if (!ip.includes(':')) {
-    return {
-      family: 4,
-      value: ip.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n),
-    };
-  }
-  const [head = '', tail] = ip.split('::');
-  const first = head ? head.split(':') : [];
-  const last = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined ? first : [...first, ...Array(8 - first.length - last.length).fill('0'), ...last];
-  return {
-    family: 6,
-    value: groups.reduce((acc, group) => (acc << 16n) | BigInt(Number.parseInt(group, 16)), 0n),
-  };
-}
-
-/** Whether CIDR `outer` contains CIDR `inner` (same address family). */
-export function cidrContains(outer: string, inner: string): boolean {
-  const [outerIp = '', outerBits = '0'] = outer.split('/');
-  const [innerIp = '', innerBits = '0'] = inner.split('/');
-  const a = parseIp(outerIp);
-  const b = parseIp(innerIp);
-  if (a.family !== b.family || Number(outerBits) > Number(innerBits)) return false;
-  const width = a.family === 4 ? 32n : 128n;
-  const shift = width - BigInt(outerBits);
-  return a.value >> shift === b.value >> shift;
-}
-
-const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
-
-/** Egress rules through which a pod could reach the cloud metadata endpoint (link-local addresses). */
-export function egressToLinkLocal(objects: readonly K8sObject[]): string[] {
-  const out: string[] = [];
-  for (const policy of find(objects, 'NetworkPolicy')) {
-    for (const [index, rule] of ((specOf(policy) as PolicySpec).egress ?? []).entries()) {
-      const at = `${objectName(policy)} egress[${index}]`;
-      if (!rule.to?.length) out.push(`${at}: no destination list, so every address is allowed`);
-      for (const block of (rule.to ?? []).flatMap((peer) => (peer.ipBlock ? [peer.ipBlock] : []))) {
-        for (const linkLocal of LINK_LOCAL) {
-          if (cidrContains(linkLocal, block.cidr)) out.push(`${at}: ${block.cidr} is link-local`);
-          const excepted = (block.except ?? []).some((except) => cidrContains(except, linkLocal));
-          if (cidrContains(block.cidr, linkLocal) && !excepted) {
-            out.push(`${at}: ${block.cidr} includes ${linkLocal} without excepting it`);
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
-
 /** The egress rules that apply to pods with these labels (NetworkPolicies add up). */
 export function egressRulesFor(objects: readonly K8sObject[], labels: Labels): Rule[] {
   return find(objects, 'NetworkPolicy')

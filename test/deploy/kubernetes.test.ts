@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { envMap } from '../../src/platform/config/env-map.js';
-import { policyViolations } from '../support/k8s/policy.js';
+import { egressToLinkLocal, policyViolations } from '../support/k8s/policy.js';
 import { type K8sObject, podTemplates, ROOT, renderKustomize } from '../support/k8s/render.js';
 import { allSchemaErrors, schemaErrors } from '../support/k8s/schemas.js';
 import {
@@ -17,7 +17,6 @@ import {
   configValue,
   danglingReferences,
   egressRulesFor,
-  egressToLinkLocal,
   find,
   hasDefaultDeny,
   missingAnalysisTemplates,

@@ -1,5 +1,6 @@
 // Policy checks over rendered manifests, in place of kube-score/kubescape/polaris (not installable here).
 // Each violation is one line naming the object and the rule, so a failing test says what to fix.
+import ipaddr from 'ipaddr.js';
 import {
   type Container,
   type K8sObject,
@@ -23,7 +24,7 @@ const RESTRICTED_VOLUME_TYPES = new Set([
 const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 20_000;
 /** Cloud metadata endpoints: never reachable from Berth's pods. */
-const LINK_LOCAL = { v4: '169.254.0.0/16', v6: 'fe80::/10' } as const;
+const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
 const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|credential|private[_-]?key/i;
 const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
@@ -124,11 +125,7 @@ function sameBerthImage(templates: readonly PodTemplate[]): string[] {
 }
 
 /** The value a container sees for an env var: its own `env`, else the last `envFrom` ConfigMap that has it. */
-export function resolveEnv(
-  container: Container,
-  objects: readonly K8sObject[],
-  name: string,
-): string | undefined {
+function resolveEnv(container: Container, objects: readonly K8sObject[], name: string): string | undefined {
   const direct = container.env?.find((entry) => entry.name === name);
   if (direct) return direct.value;
   let value: string | undefined;
@@ -171,24 +168,33 @@ interface IpBlock {
   except?: string[];
 }
 
-function networkPolicyViolations(objects: readonly K8sObject[]): string[] {
+/** Whether CIDR `outer` contains CIDR `inner` (false across address families). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const [outerAddress, outerBits] = ipaddr.parseCIDR(outer);
+  const [innerAddress, innerBits] = ipaddr.parseCIDR(inner);
+  if (outerAddress.kind() !== innerAddress.kind() || outerBits > innerBits) return false;
+  return (innerAddress as ipaddr.IPv4).match(outerAddress as ipaddr.IPv4, outerBits);
+}
+
+/**
+ * Egress rules through which a pod could reach the cloud metadata endpoint: a rule with no
+ * destination list (every address), a block inside link-local, or one containing it without
+ * excepting it.
+ */
+export function egressToLinkLocal(objects: readonly K8sObject[]): string[] {
   const out: string[] = [];
-  for (const object of objects) {
-    if (object.kind !== 'NetworkPolicy') continue;
-    const egress = (object as { spec?: { egress?: { to?: { ipBlock?: IpBlock }[] }[] } }).spec?.egress ?? [];
-    for (const rule of egress) {
-      for (const peer of rule.to ?? []) {
-        const block = peer.ipBlock;
-        if (!block) continue;
-        const family = block.cidr.includes(':') ? 'v6' : 'v4';
-        const isAll = block.cidr === '0.0.0.0/0' || block.cidr === '::/0';
-        if (isAll && !block.except?.includes(LINK_LOCAL[family])) {
-          out.push(
-            `${objectName(object)}: egress to ${block.cidr} does not except ${LINK_LOCAL[family]} (cloud metadata)`,
-          );
-        }
-        if (block.cidr.startsWith('169.254.') || block.cidr.toLowerCase().startsWith('fe80:')) {
-          out.push(`${objectName(object)}: egress to link-local ${block.cidr}`);
+  for (const policy of objects.filter((object) => object.kind === 'NetworkPolicy')) {
+    const egress = (policy as { spec?: { egress?: { to?: { ipBlock?: IpBlock }[] }[] } }).spec?.egress ?? [];
+    for (const [index, rule] of egress.entries()) {
+      const at = `${objectName(policy)} egress[${index}]`;
+      if (!rule.to?.length) out.push(`${at}: no destination list, so every address is allowed`);
+      for (const block of (rule.to ?? []).flatMap((peer) => (peer.ipBlock ? [peer.ipBlock] : []))) {
+        for (const linkLocal of LINK_LOCAL) {
+          if (cidrContains(linkLocal, block.cidr)) out.push(`${at}: ${block.cidr} is link-local`);
+          const excepted = (block.except ?? []).some((except) => cidrContains(except, linkLocal));
+          if (cidrContains(block.cidr, linkLocal) && !excepted) {
+            out.push(`${at}: ${block.cidr} includes ${linkLocal} without excepting it`);
+          }
         }
       }
     }
@@ -212,7 +218,7 @@ export function policyViolations(objects: readonly K8sObject[]): string[] {
     ...sameBerthImage(templates),
     ...workerGraceViolations(templates, objects),
     ...configMapViolations(objects),
-    ...networkPolicyViolations(objects),
+    ...egressToLinkLocal(objects),
     ...namespaceViolations(objects),
   ];
 }
