@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../telemetry/index.js';
+import { createPgPool } from './pg-pool.js';
 
 export interface Notifier {
   notify(channel: string, payload: string): Promise<void>;
@@ -18,10 +19,7 @@ export function createPgNotifier(
   logger: Logger,
   options: { reconnectMs?: number } = {},
 ): Notifier {
-  const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
-  // As in postgres-store.ts: idle clients are the pool's to watch, checked-out ones need their own listener.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  const pool = createPgPool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
   const handlers = new Map<string, Set<(payload: string) => void>>();
   let client: pg.Client | undefined;
   let connecting: Promise<void> | undefined;

@@ -1,7 +1,8 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
+import type pg from 'pg';
 import { countPendingMigrations, migrationsFolder } from './migrations.js';
+import { createPgPool } from './pg-pool.js';
 import * as schema from './schema.js';
 import type { Db, Store } from './store.js';
 
@@ -43,19 +44,13 @@ function ownClientTransactions(pool: pg.Pool): Db['transaction'] {
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const pool = new pg.Pool({
+  const pool = createPgPool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     application_name: 'berth',
   });
-  // A client that loses its server emits 'error'; without a listener that kills the process. The pool
-  // listens only to idle clients, so every client also gets its own listener for the moments it is
-  // checked out between queries (a transaction whose BEGIN just failed, before its release): the query
-  // in flight has already been rejected, and the pool drops the broken client when it comes back.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
   const db: Db = drizzle({ client: pool, schema });
   db.transaction = ownClientTransactions(pool);
   return {
