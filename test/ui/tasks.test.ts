@@ -18,7 +18,8 @@ describe.skipIf(skip)(`tasks in the browser${skip ? ` (skipped: ${skip})` : ''}`
         'Most large harbours dredge their channels every year.',
         'Cranes on the quay unload containers in minutes.',
       ]),
-      delayMs: 300,
+      // Long enough for the page to show the fetch running even on a loaded machine (300 ms was not).
+      delayMs: 3_000,
     });
     site.route('/b', {
       body: articlePage('Lighthouses', [
