@@ -1,0 +1,1450 @@
+/**
+ * Generated from Berth's OpenAPI document (GET /api/openapi.json) by scripts/openapi.ts with
+ * openapi-typescript. Do not edit: change the routes' zod schemas and run `npm run api-types`.
+ * test/ui/api-types.test.ts fails when this file is out of date.
+ */
+
+export interface paths {
+  '/healthz': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ok';
+              version: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  '/health': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ok';
+              version: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  '/readyz': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not_ready';
+              checks: {
+                name: string;
+                ok: boolean;
+                error?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not_ready';
+              checks: {
+                name: string;
+                ok: boolean;
+                error?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+  };
+  '/ready': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not_ready';
+              checks: {
+                name: string;
+                ok: boolean;
+                error?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not_ready';
+              checks: {
+                name: string;
+                ok: boolean;
+                error?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+  };
+  '/startupz': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'started' | 'starting';
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'started' | 'starting';
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/agents': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              agents: {
+                name: string;
+                description?: string;
+                provider: string;
+                model: string;
+                version: string;
+                history_window: number;
+                max_output_tokens: number;
+                token_budget: number;
+                tools: string[];
+                max_tool_steps: number;
+              }[];
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/chat': {
+    /** @description One chat turn, with the agent's tool loop when it has tools. With `Accept: text/event-stream` the answer streams as SSE: `start`, then `token` (`{delta}`), `tool_call` (`{id, tool, input}`, input previewed) and `tool_result` (`{id, tool, ok, error?}`) as they happen, then `done` with the same fields as the JSON reply (or `error`). */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            message: string;
+            user_id?: string;
+            /** Format: uuid */
+            conversation_id?: string;
+            agent?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              conversation_id: string;
+              message_id: string;
+              response: string;
+              model: string;
+              agent_version: string;
+              usage: {
+                input_tokens: number;
+                output_tokens: number;
+              };
+              request_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        502: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        504: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/chat/history/{user_id}': {
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        path: {
+          user_id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              messages: {
+                /** @enum {string} */
+                role: 'user' | 'assistant';
+                content: string;
+                conversation_id: string;
+                created_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/conversations': {
+    /** @description A user's conversations, most recently active first; `title` is the first user message (cut to 120 characters). Without `user_id`: the conversations of chats sent without one. */
+    get: {
+      parameters: {
+        query?: {
+          user_id?: string;
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              conversations: {
+                id: string;
+                agent: string;
+                title: string | null;
+                tokens_used: number;
+                created_at: string;
+                updated_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/conversations/{id}': {
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              messages: {
+                /** @enum {string} */
+                role: 'user' | 'assistant';
+                content: string;
+                conversation_id: string;
+                created_at: string;
+              }[];
+              id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/v1/agent/infer': {
+    /** @description Asks the agent named by `workflow` one question and returns its answer, with the tool calls it rests on (`evidence`: for fetch_url the final URL, otherwise the tool call id) and the agent version (`policy_version`). Stateless: no conversation is stored and `user_id` is not kept. `request_id` echoes yours, else the x-request-id. */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            request_id?: string;
+            user_id: string;
+            workflow: string;
+            input: {
+              text: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              request_id: string;
+              /** @enum {string} */
+              status: 'completed';
+              answer: string;
+              evidence: {
+                /** @enum {string} */
+                type: 'tool';
+                tool: string;
+                ref: string;
+              }[];
+              policy_version: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        502: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        504: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/v1/models': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              object: 'list';
+              data: {
+                id: string;
+                /** @enum {string} */
+                object: 'model';
+                created: number;
+                owned_by: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+  };
+  '/v1/chat/completions': {
+    /** @description OpenAI-compatible chat completions; `model` names a Berth agent, whose own tools run server-side (only the final text is returned). Stateless: the client sends the history. */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            model: string;
+            messages: {
+              /** @enum {string} */
+              role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+              content?:
+                | (
+                    | string
+                    | (
+                        | {
+                            /** @enum {string} */
+                            type: 'text';
+                            text: string;
+                          }
+                        | {
+                            type: string;
+                            [key: string]: unknown;
+                          }
+                      )[]
+                  )
+                | null;
+              name?: string;
+              [key: string]: unknown;
+            }[];
+            stream?: boolean;
+            stream_options?: {
+              include_usage?: boolean;
+              [key: string]: unknown;
+            } | null;
+            max_tokens?: number | null;
+            max_completion_tokens?: number | null;
+            temperature?: number | null;
+            user?: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              object: 'chat.completion';
+              created: number;
+              model: string;
+              system_fingerprint: string;
+              choices: {
+                index: number;
+                message: {
+                  /** @enum {string} */
+                  role: 'assistant';
+                  content: string;
+                  /** @enum {string|null} */
+                  refusal: null;
+                };
+                /** @enum {string|null} */
+                logprobs: null;
+                /** @enum {string} */
+                finish_reason: 'stop';
+              }[];
+              usage: {
+                prompt_tokens: number;
+                completion_tokens: number;
+                total_tokens: number;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        502: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        504: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tasks': {
+    get: {
+      parameters: {
+        query?: {
+          user_id?: string;
+          status?: 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+          limit?: number;
+          cursor?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              tasks: {
+                task_id: string;
+                /** @enum {string} */
+                status: 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+                title: string;
+                description: string;
+                user_id: string;
+                agent: string;
+                agent_version: string;
+                result: string | null;
+                error: unknown;
+                /** @enum {string} */
+                planner: 'model' | 'rule';
+                planner_note: string | null;
+                created_at: string;
+                updated_at: string;
+                finished_at: string | null;
+              }[];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** @description Plans a task and queues its steps. With an `Idempotency-Key` header a retried request returns the first task. */
+    post: {
+      parameters: {
+        header?: {
+          'idempotency-key'?: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description: string;
+            title?: string;
+            user_id?: string;
+            agent?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          content: {
+            'application/json': {
+              task_id: string;
+              /** @enum {string} */
+              status: 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/task': {
+    /** @description Alias of POST /api/tasks for older clients. */
+    post: {
+      parameters: {
+        header?: {
+          'idempotency-key'?: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description: string;
+            title?: string;
+            user_id?: string;
+            agent?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          content: {
+            'application/json': {
+              task_id: string;
+              /** @enum {string} */
+              status: 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tasks/{id}': {
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              task_id: string;
+              /** @enum {string} */
+              status: 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+              title: string;
+              description: string;
+              user_id: string;
+              agent: string;
+              agent_version: string;
+              result: string | null;
+              error: unknown;
+              /** @enum {string} */
+              planner: 'model' | 'rule';
+              planner_note: string | null;
+              created_at: string;
+              updated_at: string;
+              finished_at: string | null;
+              steps: {
+                step_id: string;
+                key: string;
+                tool: string;
+                status: string;
+                depends_on: string[];
+                attempts: number;
+                output: unknown;
+                output_truncated: boolean;
+                output_url: string | null;
+                error: unknown;
+                started_at: string | null;
+                finished_at: string | null;
+                duration_ms: number | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tasks/{id}/steps/{step_id}/output': {
+    get: {
+      parameters: {
+        path: {
+          id: string;
+          step_id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              step_id: string;
+              output: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tasks/{id}/cancel': {
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              task_id: string;
+              /** @enum {string} */
+              status: 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tasks/{id}/events': {
+    /** @description SSE: first a `snapshot` event with the whole task, then `step.started`, `step.completed`, `step.retrying`, `step.failed`, and `task.finished`, after which the stream ends. */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/status': {
+    /** @description The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready. */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              version: string;
+              store: {
+                kind: string;
+              };
+              ready: {
+                /** @enum {string} */
+                status: 'ready' | 'not_ready';
+                checks: {
+                  name: string;
+                  ok: boolean;
+                  error?: string;
+                }[];
+              };
+              queue: {
+                waiting: number;
+                active: number;
+                delayed: number;
+                failed: number;
+                oldest_wait_ms: number | null;
+              };
+              agents: {
+                name: string;
+                description?: string;
+                provider: string;
+                model: string;
+                version: string;
+              }[];
+              offline_model: boolean;
+              llm: {
+                provider: string;
+                model: string | null;
+                breakers: {
+                  provider: string;
+                  state: string;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+}
+
+export type webhooks = Record<string, never>;
+
+export interface components {
+  schemas: never;
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+
+export type $defs = Record<string, never>;
+
+export type external = Record<string, never>;
+
+export type operations = Record<string, never>;
