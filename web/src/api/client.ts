@@ -1,4 +1,5 @@
 import { getKey } from './key';
+import type { ErrorReply } from './types';
 
 export interface ApiErrorInfo {
   code: string;
@@ -21,7 +22,8 @@ export function authHeaders(key = getKey()): Record<string, string> {
 }
 
 export async function errorFrom(response: Response): Promise<ApiError> {
-  let body: { error?: { code?: string; message?: string; request_id?: string } } = {};
+  // Partial: the body may be a proxy's JSON rather than Berth's error envelope.
+  let body: { error?: Partial<ErrorReply['error']> } = {};
   try {
     body = await response.json();
   } catch {

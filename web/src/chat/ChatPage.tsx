@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { getJson, networkError } from '../api/client';
-import type { ConversationSummary } from '../api/types';
+import type { ConversationSummary, Conversations } from '../api/types';
 import { useService } from '../service-context';
 import { Composer } from './Composer';
 import { ConversationList } from './ConversationList';
@@ -12,7 +12,7 @@ function useConversations() {
   const [list, setList] = useState<ConversationSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = useCallback(() => {
-    getJson<{ conversations: ConversationSummary[] }>('/api/conversations?limit=100')
+    getJson<Conversations>('/api/conversations?limit=100')
       .then((body) => {
         setList(body.conversations);
         setError(null);

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { type ApiErrorInfo, networkError, postJson } from '../api/client';
+import type { CreateTask, TaskAccepted } from '../api/types';
 import { Link } from '../router';
 import { rememberTaskOrigin } from '../tasks/task-origins';
 
@@ -41,11 +42,12 @@ export function TaskOffer({ urls, conversationId, agent }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const reply = await postJson<{ task_id: string }>('/api/tasks', {
+      const body: CreateTask = {
         title: titleFor(urls),
         description: `Summarise ${urls.join(' ')}`,
         ...(agent ? { agent } : {}),
-      });
+      };
+      const reply = await postJson<TaskAccepted>('/api/tasks', body);
       if (conversationId) rememberTaskOrigin(reply.task_id, conversationId);
       setTaskId(reply.task_id);
     } catch (e) {

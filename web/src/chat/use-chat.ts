@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { type ApiErrorInfo, authHeaders, errorFrom, getJson, networkError } from '../api/client';
 import { readSse } from '../api/sse';
-import type { ChatDone, StoredMessage } from '../api/types';
+import type { ChatDone, ChatEvents, ChatRequest, Conversation, StoredMessage } from '../api/types';
 import { navigate } from '../router';
 
 export interface ToolActivity {
@@ -50,7 +50,7 @@ export function useChat(conversationId: string | undefined, onConversationChange
     if (conversationId === ownConversation.current) return;
     const abort = new AbortController();
     setMessages([]);
-    getJson<{ messages: StoredMessage[] }>(`/api/conversations/${conversationId}`, abort.signal)
+    getJson<Conversation>(`/api/conversations/${conversationId}`, abort.signal)
       .then((body) => setMessages(body.messages.map(fromStored)))
       .catch((error) => {
         if ((error as Error).name !== 'AbortError') setLoadError(networkError(error).info);
@@ -70,14 +70,15 @@ export function useChat(conversationId: string | undefined, onConversationChange
     ]);
     setSending(true);
     const fail = (error: ApiErrorInfo) => update(answerKey, (m) => ({ ...m, state: 'error', error }));
+    const body: ChatRequest = {
+      message: text,
+      ...(conversationId ? { conversation_id: conversationId } : { agent }),
+    };
     try {
       const response = await fetch('/api/chat', {
         method: 'POST',
         headers: { ...authHeaders(), 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({
-          message: text,
-          ...(conversationId ? { conversation_id: conversationId } : { agent }),
-        }),
+        body: JSON.stringify(body),
       });
       if (!response.ok) return fail((await errorFrom(response)).info);
       let finished = false;
@@ -96,10 +97,9 @@ export function useChat(conversationId: string | undefined, onConversationChange
 
   /** Applies one stream event; true when the turn ended (done or error). */
   function handleEvent(event: string, data: unknown, key: string): boolean {
-    const payload = data as Record<string, unknown>;
     switch (event) {
       case 'start': {
-        const id = payload.conversation_id as string;
+        const id = (data as ChatEvents['start']).conversation_id;
         if (id && id !== conversationId) {
           ownConversation.current = id;
           navigate(`/chat/${id}`, { replace: !conversationId });
@@ -107,33 +107,38 @@ export function useChat(conversationId: string | undefined, onConversationChange
         }
         return false;
       }
-      case 'token':
-        update(key, (m) => ({ ...m, content: m.content + String(payload.delta ?? '') }));
+      case 'token': {
+        const { delta } = data as ChatEvents['token'];
+        update(key, (m) => ({ ...m, content: m.content + delta }));
         return false;
-      case 'tool_call':
+      }
+      case 'tool_call': {
+        const call = data as ChatEvents['tool_call'];
         update(key, (m) => ({
           ...m,
-          tools: [
-            ...(m.tools ?? []),
-            { id: String(payload.id), tool: String(payload.tool), state: 'running' },
-          ],
+          tools: [...(m.tools ?? []), { id: call.id, tool: call.tool, state: 'running' }],
         }));
         return false;
-      case 'tool_result':
+      }
+      case 'tool_result': {
+        const result = data as ChatEvents['tool_result'];
         update(key, (m) => ({
           ...m,
           tools: (m.tools ?? []).map((t) =>
-            t.id === payload.id ? { ...t, state: payload.ok ? 'ok' : 'failed' } : t,
+            t.id === result.id ? { ...t, state: result.ok ? 'ok' : 'failed' } : t,
           ),
         }));
         return false;
+      }
       case 'done': {
-        const done = data as ChatDone;
+        const done = data as ChatEvents['done'];
         update(key, (m) => ({ ...m, content: done.response, state: 'done', done }));
         return true;
       }
       case 'error': {
-        const error = (payload.error ?? {}) as { code?: string; message?: string; request_id?: string };
+        // Read leniently: readSse hands over the raw text when an event's data is not JSON.
+        const error: Partial<ChatEvents['error']['error']> =
+          (data as Partial<ChatEvents['error']>).error ?? {};
         update(key, (m) => ({
           ...m,
           state: 'error',

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { type ApiErrorInfo, networkError, postJson } from '../api/client';
+import type { CreateTask, TaskAccepted } from '../api/types';
 import { navigate } from '../router';
 import { useService } from '../service-context';
 
@@ -18,11 +19,12 @@ export function NewTaskForm() {
     setBusy(true);
     setError(null);
     try {
-      const reply = await postJson<{ task_id: string }>('/api/tasks', {
+      const body: CreateTask = {
         description: description.trim(),
         ...(title.trim() ? { title: title.trim() } : {}),
         ...(agent ? { agent } : {}),
-      });
+      };
+      const reply = await postJson<TaskAccepted>('/api/tasks', body);
       navigate(`/tasks/${reply.task_id}`);
     } catch (e) {
       setError(networkError(e).info);

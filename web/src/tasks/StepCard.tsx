@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { getJson, networkError } from '../api/client';
-import type { Step } from '../api/types';
+import type { Step, StepOutput } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
 import { clock, duration } from '../format';
+import { errorSummary } from './task-error';
 
 const preview = (output: unknown): string =>
   typeof output === 'string' ? output : JSON.stringify(output, null, 2);
@@ -22,10 +23,11 @@ function useElapsed(step: Step): number | null {
 
 export function StepCard({ step, taskId }: { step: Step; taskId: string }) {
   const elapsed = useElapsed(step);
+  const error = errorSummary(step.error);
   const [full, setFull] = useState<string | null>(null);
   const [fullError, setFullError] = useState<string | null>(null);
   const loadFull = () =>
-    getJson<{ output: unknown }>(`/api/tasks/${taskId}/steps/${step.step_id}/output`)
+    getJson<StepOutput>(`/api/tasks/${taskId}/steps/${step.step_id}/output`)
       .then((body) => setFull(preview(body.output)))
       .catch((e) => setFullError(networkError(e).message));
 
@@ -52,10 +54,10 @@ export function StepCard({ step, taskId }: { step: Step; taskId: string }) {
           </>
         )}
       </dl>
-      {step.error && (
+      {error && (
         <p className="step-error" role="status">
-          {step.error.code && <span className="mono">{step.error.code}: </span>}
-          {step.error.message}
+          {error.code && <span className="mono">{error.code}: </span>}
+          {error.message}
         </p>
       )}
       {step.output !== null && step.output !== undefined && (

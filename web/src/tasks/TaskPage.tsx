@@ -6,6 +6,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { duration, relativeTime } from '../format';
 import { Link } from '../router';
 import { StepGraph } from './StepGraph';
+import { errorSummary } from './task-error';
 import { taskOrigin } from './task-origins';
 import { useTask } from './use-task';
 
@@ -38,6 +39,7 @@ export function TaskPage({ id }: { id: string }) {
     );
   }
   const took = task.finished_at && duration(Date.parse(task.finished_at) - Date.parse(task.created_at));
+  const failure = errorSummary(task.error);
   return (
     <div className="page task-page">
       <Link href="/tasks" className="back-link">
@@ -45,7 +47,7 @@ export function TaskPage({ id }: { id: string }) {
       </Link>
       <header className="task-head">
         <div>
-          <h1>{task.title ?? task.description}</h1>
+          <h1>{task.title}</h1>
           <p className="muted small">
             {task.agent} · created {relativeTime(task.created_at)}
             {took && ` · took ${took}`} · planned by {task.planner}
@@ -80,12 +82,12 @@ export function TaskPage({ id }: { id: string }) {
         <h2 id="steps-heading">Steps</h2>
         <StepGraph steps={task.steps} taskId={task.task_id} />
       </section>
-      {task.status === 'failed' && task.error && (
+      {task.status === 'failed' && failure && (
         <section className="card result result-failed" aria-label="Error">
           <h2>Failed</h2>
           <p>
-            {task.error.step && <span className="mono">{task.error.step}: </span>}
-            {task.error.message ?? JSON.stringify(task.error)}
+            {failure.step && <span className="mono">{failure.step}: </span>}
+            {failure.message ?? JSON.stringify(task.error)}
           </p>
         </section>
       )}

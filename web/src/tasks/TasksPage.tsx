@@ -1,35 +1,35 @@
 import { useCallback, useEffect, useState } from 'react';
 import { getJson, networkError } from '../api/client';
-import type { TaskStatus, TaskSummary } from '../api/types';
+import type { TaskList, TaskStatus } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
 import { relativeTime } from '../format';
 import { Link } from '../router';
 import { NewTaskForm } from './NewTaskForm';
 
+// A label for every status the API declares: a new status is a type error here until it has one.
+const STATUS_LABELS: Record<TaskStatus, string> = {
+  running: 'Running',
+  queued: 'Queued',
+  awaiting_approval: 'Awaiting approval',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
 const FILTERS: Array<{ value: TaskStatus | ''; label: string }> = [
   { value: '', label: 'All' },
-  { value: 'running', label: 'Running' },
-  { value: 'queued', label: 'Queued' },
-  { value: 'completed', label: 'Completed' },
-  { value: 'failed', label: 'Failed' },
-  { value: 'cancelled', label: 'Cancelled' },
+  ...(Object.keys(STATUS_LABELS) as TaskStatus[]).map((value) => ({ value, label: STATUS_LABELS[value] })),
 ];
 const REFRESH_MS = 3_000;
 
-interface Page {
-  tasks: TaskSummary[];
-  next_cursor: string | null;
-}
-
 function useTaskList(filter: string) {
-  const [page, setPage] = useState<Page | null>(null);
+  const [page, setPage] = useState<TaskList | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(
     async (cursor?: string) => {
       const query = new URLSearchParams({ limit: '30', ...(filter ? { status: filter } : {}) });
       if (cursor) query.set('cursor', cursor);
       try {
-        const next = await getJson<Page>(`/api/tasks?${query}`);
+        const next = await getJson<TaskList>(`/api/tasks?${query}`);
         setError(null);
         setPage((prev) =>
           cursor && prev ? { tasks: [...prev.tasks, ...next.tasks], next_cursor: next.next_cursor } : next,
@@ -77,7 +77,7 @@ export function TasksPage() {
         {error && <p className="form-error">{error}</p>}
         {page?.tasks.length === 0 && (
           <p className="muted empty-list">
-            {filter ? `No ${filter} tasks.` : 'No tasks yet. Start one above.'}
+            {filter ? `No ${STATUS_LABELS[filter].toLowerCase()} tasks.` : 'No tasks yet. Start one above.'}
           </p>
         )}
         <ul className="rows">
@@ -85,7 +85,7 @@ export function TasksPage() {
             <li key={t.task_id}>
               <Link href={`/tasks/${t.task_id}`} className="row-link">
                 <StatusBadge status={t.status} />
-                <span className="row-title">{t.title ?? t.description}</span>
+                <span className="row-title">{t.title}</span>
                 <span className="row-meta muted small">
                   {t.agent} · {relativeTime(t.created_at)}
                 </span>

@@ -1,17 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import { type ApiErrorInfo, authHeaders, errorFrom, getJson, networkError } from '../api/client';
 import { readSse } from '../api/sse';
-import type { Step, StepStatus, Task } from '../api/types';
+import type { Step, StepStatus, Task, TaskEvents } from '../api/types';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 const RECONNECT_MS = 2_000;
 
-const eventStatus: Record<string, StepStatus> = {
+type StepEventName = 'step.started' | 'step.completed' | 'step.retrying' | 'step.failed';
+const eventStatus: Record<StepEventName, StepStatus> = {
   'step.started': 'running',
   'step.completed': 'completed',
   'step.retrying': 'ready',
   'step.failed': 'failed',
 };
+const isStepEvent = (event: string): event is StepEventName => event in eventStatus;
 
 /** A task, kept live over its SSE stream; events are applied at once and the full view refetched behind them. */
 export function useTask(id: string) {
@@ -50,25 +52,26 @@ export function useTask(id: string) {
       }
       setLive(true);
       for await (const { event, data } of readSse(response)) {
-        const payload = data as Record<string, unknown>;
         if (event === 'snapshot') {
-          setTask(data as Task);
+          setTask(data as TaskEvents['snapshot']);
           setError(null);
-        } else if (event in eventStatus) {
-          const status = eventStatus[event] as StepStatus;
-          patchStep(String(payload.step_id), {
-            status,
-            ...(event === 'step.started'
-              ? { attempts: Number(payload.attempt), started_at: new Date().toISOString(), finished_at: null }
+        } else if (isStepEvent(event)) {
+          const payload = data as TaskEvents[StepEventName];
+          const now = new Date().toISOString();
+          patchStep(payload.step_id, {
+            status: eventStatus[event],
+            ...(payload.type === 'step.started'
+              ? { attempts: payload.attempt, started_at: now, finished_at: null }
               : {}),
-            ...(event === 'step.completed'
-              ? { duration_ms: Number(payload.duration_ms), finished_at: new Date().toISOString() }
+            ...(payload.type === 'step.completed'
+              ? { duration_ms: payload.duration_ms, finished_at: now }
               : {}),
           });
           refetch();
         } else if (event === 'task.finished') {
           finished = true;
-          setTask((t) => t && { ...t, status: payload.status as Task['status'] });
+          const payload = data as TaskEvents['task.finished'];
+          setTask((t) => t && { ...t, status: payload.status });
           refetch();
         }
       }
