@@ -88,7 +88,7 @@ export async function benchBerthWorkers(options: DistributedOptions) {
   try {
     const submit = (i: number, tag: string) =>
       api.tasks.service.createPlanned(
-        { tenantId: 'default', description: 'bench', requestId: `${tag}-${i}` },
+        { tenantId: 'default', userId: 'bench', description: 'bench', requestId: `${tag}-${i}` },
         noopChain,
       );
     const commitsBefore = await commits();

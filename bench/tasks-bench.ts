@@ -100,7 +100,7 @@ export async function benchTasks(options: {
   // Latency: one task at a time, so a step's wait is the pick-up itself, not a queue of other work.
   for (let i = 0; i < options.latencyTasks; i++) {
     await tasks.service.createPlanned(
-      { tenantId: 'default', description: 'bench', requestId: `latency-${i}` },
+      { tenantId: 'default', userId: 'bench', description: 'bench', requestId: `latency-${i}` },
       noopChain,
     );
     await waitFor(i + 1);
@@ -111,7 +111,7 @@ export async function benchTasks(options: {
   const started = performance.now();
   for (let i = 0; i < options.tasks; i++) {
     await tasks.service.createPlanned(
-      { tenantId: 'default', description: 'bench', requestId: `bench-${i}` },
+      { tenantId: 'default', userId: 'bench', description: 'bench', requestId: `bench-${i}` },
       noopChain,
     );
   }

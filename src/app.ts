@@ -3,12 +3,18 @@ import { registerApiRoutes } from './app/api-routes.js';
 import { buildCore } from './app/core.js';
 import { openQueue, openTaskEvents } from './app/infrastructure.js';
 import { StartupError } from './app/startup-error.js';
-import { createApiKeysRepository, createAuthService } from './modules/auth/index.js';
+import {
+  type AccessControlService,
+  createAccessControl,
+  createIdentityRepository,
+  createIdentityService,
+  createKeyIndex,
+  type IdentityService,
+} from './modules/identity/index.js';
 import { createTasksModule } from './modules/tasks/index.js';
 import { type Config, isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
 import {
-  type Authenticator,
   createHttpServer,
   type HttpApp,
   type ReadinessCheck,
@@ -43,8 +49,26 @@ export interface AppOptions {
   pgliteTemplatePath?: string;
 }
 
-async function refuseUnprotected(config: Config, anyKey: () => Promise<boolean>) {
-  if (isLoopbackHost(config.server.host) || config.auth.mode === 'off' || (await anyKey())) return;
+/** Like Redis's protected mode: no listening beyond loopback while anyone could walk in. */
+async function checkExposure(config: Config, access: AccessControlService, logger: Logger) {
+  const loopback = isLoopbackHost(config.server.host);
+  if (config.auth.mode === 'off') {
+    if (!loopback) {
+      logger.warn(
+        { host: config.server.host },
+        `auth is off (BERTH_AUTH=off) on ${config.server.host}: anyone who can reach it acts as the owner of every conversation and task, and can use your models`,
+      );
+    }
+    return;
+  }
+  if (await access.anyCredential()) return;
+  if (await access.required()) {
+    logger.warn(
+      'auth is on but no API key is active: every request is refused until one is created (npx berth keys create <name>)',
+    );
+    return;
+  }
+  if (loopback) return;
   throw new StartupError(
     `Refusing to listen on ${config.server.host} without an API key: anyone who can reach it could use your models.\n` +
       '  Add a key:   BERTH_API_KEYS=<a long random string>   or   npx berth keys create <name>\n' +
@@ -62,13 +86,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   });
   try {
     await store.migrate();
-    const auth = createAuthService(createApiKeysRepository(store.db), {
-      mode: config.auth.mode,
-      envKeys: config.auth.apiKeys,
-    });
+    const repo = createIdentityRepository(store.db);
+    const keys = createKeyIndex(repo);
+    const access = createAccessControl({ mode: config.auth.mode, envKeys: config.auth.apiKeys, keys });
+    const identity = createIdentityService({ repo, keys });
     // A worker serves only health and metrics, which are open by design.
-    if (role !== 'worker') await refuseUnprotected(config, auth.anyKeyConfigured);
-    return await assemble({ config, logger: options.logger, role, store, authenticator: auth.authenticator });
+    if (role !== 'worker') await checkExposure(config, access, options.logger);
+    return await assemble({ config, logger: options.logger, role, store, access, identity });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
@@ -80,7 +104,8 @@ interface AssembleInput {
   logger: Logger;
   role: Role;
   store: Store;
-  authenticator: Authenticator;
+  access: AccessControlService;
+  identity: IdentityService;
 }
 
 function storeChecks(store: Store): ReadinessCheck[] {
@@ -96,7 +121,7 @@ function storeChecks(store: Store): ReadinessCheck[] {
   ];
 }
 
-async function assemble({ config, logger, role, store, authenticator }: AssembleInput): Promise<App> {
+async function assemble({ config, logger, role, store, access, identity }: AssembleInput): Promise<App> {
   const metrics = createMetricsRegistry();
   const core = buildCore(config, metrics, logger);
   const queue = await openQueue(config, logger);
@@ -123,7 +148,7 @@ async function assemble({ config, logger, role, store, authenticator }: Assemble
   const http = await createHttpServer({
     logger,
     metrics: createHttpMetrics(metrics),
-    authenticator,
+    access: access.access,
     bodyLimitBytes: config.server.bodyLimitBytes,
     requestTimeoutMs: config.server.requestTimeoutMs,
     version: VERSION,
@@ -140,7 +165,17 @@ async function assemble({ config, logger, role, store, authenticator }: Assemble
     isStarted: () => started,
     isShuttingDown: () => closing,
   });
-  if (role !== 'worker') await registerApiRoutes(http, { config, core, store, tasks, checks });
+  if (role !== 'worker') {
+    await registerApiRoutes(http, {
+      config,
+      core,
+      store,
+      tasks,
+      checks,
+      identity,
+      authRequired: access.required,
+    });
+  }
   await http.ready();
   tasks.startRelay();
   if (role !== 'api') await tasks.startWorker();

@@ -8,6 +8,7 @@ import {
   registerInferRoutes,
   registerOpenAiRoutes,
 } from '../modules/chat/index.js';
+import { type IdentityService, registerIdentityRoutes } from '../modules/identity/index.js';
 import { createStatusService, registerStatusRoutes } from '../modules/status/index.js';
 import type { TasksModule } from '../modules/tasks/index.js';
 import type { Config } from '../platform/config/index.js';
@@ -30,13 +31,16 @@ export interface ApiRouteDeps {
   store: Store;
   tasks: TasksModule;
   checks: ReadinessCheck[];
+  identity: IdentityService;
+  authRequired(): Promise<boolean>;
 }
 
-/** Everything the api role serves beyond health: chat, OpenAI, infer, tasks, status and the UI. */
+/** Everything the api role serves beyond health: identity, chat, OpenAI, infer, tasks, status and the UI. */
 export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Promise<void> {
   const { config, core, store, tasks } = deps;
   const { agents, llm, tools } = core;
   const chat = createChatService({ repo: createChatRepository(store.db), agents, llm, tools });
+  registerIdentityRoutes(http, { identity: deps.identity, authRequired: deps.authRequired });
   registerAgentRoutes(http, agents);
   registerChatRoutes(http, { chat, maxMessageChars: config.chat.maxMessageChars });
   registerInferRoutes(http, {

@@ -10,7 +10,7 @@ describe('API keys over HTTP', () => {
   afterAll(() => berth?.close());
 
   it('needs a key on /api and /v1 routes', async () => {
-    for (const path of ['/api/chat/history/x', '/v1/models', '/api/agents', '/api/openapi.json']) {
+    for (const path of ['/api/chat/history/x', '/v1/models', '/api/agents', '/api/me']) {
       const reply = await getJson<ErrorBody>(`${berth.url}${path}`);
       expect(reply.status, path).toBe(401);
       expect(reply.body.error.code).toBe('unauthorized');

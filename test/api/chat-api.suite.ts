@@ -98,7 +98,11 @@ export function defineChatApiSuite(
       expect(first.body.agent_version).toMatch(/^[0-9a-f]{12}$/);
       expect(first.headers.get('x-request-id')).toBe(first.body.request_id);
 
-      const second = await chat({ message: 'And again', conversation_id: first.body.conversation_id });
+      const second = await chat({
+        message: 'And again',
+        user_id: 'alice',
+        conversation_id: first.body.conversation_id,
+      });
       expect(second.status).toBe(200);
       expect(second.body.conversation_id).toBe(first.body.conversation_id);
       expect(second.body.response).not.toMatch(/BERTH_LLM_PROVIDER/);
@@ -136,8 +140,8 @@ export function defineChatApiSuite(
       expect(a.status).toBe(200);
       expect(a.body.response).toBe('one');
       expect(a.body.model).toBe('fake-model');
-      await chat({ message: 'second', conversation_id: a.body.conversation_id });
-      await chat({ message: 'third', conversation_id: a.body.conversation_id });
+      await chat({ message: 'second', user_id: 'bob', conversation_id: a.body.conversation_id });
+      await chat({ message: 'third', user_id: 'bob', conversation_id: a.body.conversation_id });
       const sent = fake.chatRequests().at(-1)?.body?.messages ?? [];
       expect(sent.map((m) => [m.role, m.content])).toEqual([
         ['system', 'You are the remote test agent.'],
@@ -236,7 +240,11 @@ export function defineChatApiSuite(
       it('refuses a turn past the token budget', async () => {
         const first = await chat({ message: 'spend it', agent: 'tiny-budget', user_id: 'budget' });
         expect(first.status).toBe(200);
-        const second = await chat({ message: 'more', conversation_id: first.body.conversation_id });
+        const second = await chat({
+          message: 'more',
+          user_id: 'budget',
+          conversation_id: first.body.conversation_id,
+        });
         expect(second.status).toBe(422);
         expect(second.body.error.code).toBe('token_budget_exceeded');
         expect((await history('budget')).body.messages).toHaveLength(2);

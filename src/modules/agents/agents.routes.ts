@@ -19,6 +19,7 @@ export function registerAgentRoutes(app: HttpApp, catalog: AgentCatalog) {
   app.route({
     method: 'GET',
     url: '/api/agents',
+    config: { permission: 'agents:read' },
     schema: { tags: ['agents'], response: { 200: z.object({ agents: z.array(agentView) }) } },
     handler: async () => ({
       agents: catalog.list().map((agent) => ({

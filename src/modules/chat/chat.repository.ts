@@ -109,11 +109,11 @@ export function createChatRepository(db: Db) {
     },
 
     /** The last `limit` messages, oldest first. */
-    async recentMessages(conversationId: string, limit: number): Promise<StoredMessage[]> {
+    async recentMessages(tenantId: string, conversationId: string, limit: number): Promise<StoredMessage[]> {
       const rows = await db
         .select(messageColumns)
         .from(messages)
-        .where(eq(messages.conversationId, conversationId))
+        .where(and(eq(messages.tenantId, tenantId), eq(messages.conversationId, conversationId)))
         .orderBy(desc(messages.seq))
         .limit(limit);
       return rows.reverse();

@@ -10,7 +10,7 @@ import {
 } from '../../platform/http/index.js';
 import type { ConversationSummary, StoredMessage } from './chat.repository.js';
 import { chatBody, chatReply, conversationList, historyReply, userId } from './chat.schemas.js';
-import { ANONYMOUS_USER, type ChatReply, type ChatService } from './chat.service.js';
+import type { ChatReply, ChatService } from './chat.service.js';
 import type { ToolEvent } from './run-model.js';
 
 const toWire = (reply: ChatReply, requestId: string) => ({
@@ -58,6 +58,7 @@ const conversationWire = (c: ConversationSummary) => ({
 const errors = {
   400: errorReply,
   401: errorReply,
+  403: errorReply,
   404: errorReply,
   409: errorReply,
   422: errorReply,
@@ -71,6 +72,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
   app.route({
     method: 'POST',
     url: '/api/chat',
+    config: { permission: 'chat:use' },
     schema: {
       tags: ['chat'],
       description:
@@ -81,7 +83,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
     handler: async (request, reply) => {
       const body = request.body;
       const input = {
-        tenantId: request.principal.tenantId,
+        actor: request.actor,
         userId: body.user_id,
         conversationId: body.conversation_id,
         agent: body.agent,
@@ -139,34 +141,34 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
   app.route({
     method: 'GET',
     url: '/api/chat/history/:user_id',
+    config: { permission: 'conversations:read' },
     schema: {
       tags: ['chat'],
       params: z.object({ user_id: userId }),
       querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(500) }),
-      response: { 200: historyReply, 400: errorReply },
+      response: { 200: historyReply, 400: errorReply, 401: errorReply, 403: errorReply },
     },
     handler: async (request) =>
-      historyWire(
-        await chat.userHistory(request.principal.tenantId, request.params.user_id, request.query.limit),
-      ),
+      historyWire(await chat.userHistory(request.actor, request.params.user_id, request.query.limit)),
   });
 
   app.route({
     method: 'GET',
     url: '/api/conversations',
+    config: { permission: 'conversations:read' },
     schema: {
       tags: ['chat'],
       description:
-        "A user's conversations, most recently active first; `title` is the first user message (cut to 120 characters). Without `user_id`: the conversations of chats sent without one.",
+        "A user's conversations, most recently active first; `title` is the first user message (cut to 120 characters). Without `user_id`: the caller's own.",
       querystring: z.object({
-        user_id: userId.default(ANONYMOUS_USER),
+        user_id: userId.optional(),
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),
-      response: { 200: conversationList, 400: errorReply },
+      response: { 200: conversationList, 400: errorReply, 401: errorReply, 403: errorReply },
     },
     handler: async (request) => {
       const { user_id, limit } = request.query;
-      const found = await chat.conversations(request.principal.tenantId, user_id, limit);
+      const found = await chat.conversations(request.actor, user_id, limit);
       return { conversations: found.map(conversationWire) };
     },
   });
@@ -174,6 +176,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
   app.route({
     method: 'GET',
     url: '/api/conversations/:id',
+    config: { permission: 'conversations:read' },
     schema: {
       tags: ['chat'],
       params: z.object({ id: z.uuid() }),
@@ -181,7 +184,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
     },
     handler: async (request) => ({
       id: request.params.id,
-      ...historyWire(await chat.conversation(request.principal.tenantId, request.params.id)),
+      ...historyWire(await chat.conversation(request.actor, request.params.id)),
     }),
   });
 }

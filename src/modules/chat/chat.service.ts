@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelMessage } from 'ai';
 import { AppError } from '../../platform/errors.js';
+import type { Actor } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
+import { actingUser, canAccess, requireAccess } from '../identity/index.js';
 import type { LlmRegistry } from '../llm/index.js';
 import type { ChatRepository, StoredMessage } from './chat.repository.js';
 import { runModel, type ToolEvent } from './run-model.js';
 import { createToolSession, type ToolCatalog } from './tool-session.js';
 
 export interface ChatTurnInput {
-  tenantId: string;
+  actor: Actor;
+  /** The user the turn is for, when the caller names one (its own id, or an admin's choice). */
   userId?: string;
   conversationId?: string;
   agent?: string;
@@ -35,8 +38,6 @@ export interface TurnOptions {
   onToolEvent?: (event: ToolEvent) => void;
 }
 
-export const ANONYMOUS_USER = 'anonymous';
-
 export function createChatService(deps: {
   repo: ChatRepository;
   agents: AgentCatalog;
@@ -47,19 +48,17 @@ export function createChatService(deps: {
 
   /** Validates everything that can be checked before the model runs, so a failing turn writes nothing. */
   async function prepare(input: ChatTurnInput) {
+    const { tenantId } = input.actor;
+    const userId = actingUser(input.actor, input.userId);
+    requireAccess(input.actor, 'chat:use', { tenantId, userId });
     if (!input.conversationId) {
       const agent = agents.get(input.agent ?? agents.defaultName);
-      const conversation = {
-        id: randomUUID(),
-        tenantId: input.tenantId,
-        userId: input.userId ?? ANONYMOUS_USER,
-        agent: agent.name,
-        isNew: true,
-      };
+      const conversation = { id: randomUUID(), tenantId, userId, agent: agent.name, isNew: true };
       return { agent, conversation, history: [] as StoredMessage[], tokensUsed: 0 };
     }
-    const found = await repo.findConversation(input.tenantId, input.conversationId);
-    if (!found || (input.userId !== undefined && found.userId !== input.userId)) {
+    const found = await repo.findConversation(tenantId, input.conversationId);
+    // Only the user's own conversation continues, whoever asks for it.
+    if (!found || found.userId !== userId) {
       throw new AppError('conversation_not_found', `Conversation ${input.conversationId} does not exist`);
     }
     if (input.agent !== undefined && input.agent !== found.agent) {
@@ -75,7 +74,7 @@ export function createChatService(deps: {
         `Conversation ${found.id} has used ${found.tokensUsed} of its ${agent.tokenBudget} tokens; start a new conversation`,
       );
     }
-    const history = await repo.recentMessages(found.id, agent.historyWindow);
+    const history = await repo.recentMessages(tenantId, found.id, agent.historyWindow);
     return { agent, conversation: { ...found, isNew: false }, history, tokensUsed: found.tokensUsed };
   }
 
@@ -117,18 +116,27 @@ export function createChatService(deps: {
       };
     },
 
-    async conversation(tenantId: string, id: string): Promise<StoredMessage[]> {
-      const found = await repo.findConversation(tenantId, id);
-      if (!found) throw new AppError('conversation_not_found', `Conversation ${id} does not exist`);
-      return repo.conversationMessages(tenantId, id);
+    async conversation(actor: Actor, id: string): Promise<StoredMessage[]> {
+      const found = await repo.findConversation(actor.tenantId, id);
+      if (!found || !canAccess(actor, 'conversations:read', found)) {
+        throw new AppError('conversation_not_found', `Conversation ${id} does not exist`);
+      }
+      return repo.conversationMessages(actor.tenantId, id);
     },
 
-    userHistory: (tenantId: string, userId: string, limit: number) =>
-      repo.userMessages(tenantId, userId, limit),
+    /** Every message of a user (the caller's own unless it names another and may read theirs), oldest first. */
+    userHistory(actor: Actor, userId: string | undefined, limit: number) {
+      const owner = userId ?? actor.userId;
+      requireAccess(actor, 'conversations:read', { tenantId: actor.tenantId, userId: owner });
+      return repo.userMessages(actor.tenantId, owner, limit);
+    },
 
-    /** A user's conversations, most recently active first. */
-    conversations: (tenantId: string, userId: string, limit: number) =>
-      repo.listConversations(tenantId, userId, limit),
+    /** A user's conversations (the caller's own unless it names another), most recently active first. */
+    conversations(actor: Actor, userId: string | undefined, limit: number) {
+      const owner = userId ?? actor.userId;
+      requireAccess(actor, 'conversations:read', { tenantId: actor.tenantId, userId: owner });
+      return repo.listConversations(actor.tenantId, owner, limit);
+    },
   };
 }
 export type ChatService = ReturnType<typeof createChatService>;

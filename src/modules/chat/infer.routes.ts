@@ -1,10 +1,12 @@
 import { errorReply, type HttpApp } from '../../platform/http/index.js';
+import { actingUser } from '../identity/index.js';
 import { inferBody, inferReply } from './infer.schemas.js';
 import type { InferService } from './infer.service.js';
 
 const errors = {
   400: errorReply,
   401: errorReply,
+  403: errorReply,
   404: errorReply,
   502: errorReply,
   503: errorReply,
@@ -15,6 +17,7 @@ export function registerInferRoutes(app: HttpApp, deps: { infer: InferService; m
   app.route({
     method: 'POST',
     url: '/v1/agent/infer',
+    config: { permission: 'chat:use' },
     schema: {
       tags: ['agents'],
       description:
@@ -26,6 +29,7 @@ export function registerInferRoutes(app: HttpApp, deps: { infer: InferService; m
     },
     handler: async (request, reply) => {
       const body = request.body;
+      actingUser(request.actor, body.user_id);
       // A caller that gives up cancels the model call and any tool still running.
       const abort = new AbortController();
       reply.raw.once('close', () => {

@@ -58,6 +58,7 @@ export function registerOpenAiRoutes(
   app.route({
     method: 'GET',
     url: '/v1/models',
+    config: { permission: 'agents:read' },
     schema: { tags: ['openai'], response: { 200: modelList } },
     handler: async () => ({
       object: 'list' as const,
@@ -70,6 +71,7 @@ export function registerOpenAiRoutes(
   app.route({
     method: 'POST',
     url: '/v1/chat/completions',
+    config: { permission: 'chat:use' },
     schema: {
       tags: ['openai'],
       description:

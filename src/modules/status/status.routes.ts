@@ -37,6 +37,7 @@ export function registerStatusRoutes(app: HttpApp, status: StatusService) {
   app.route({
     method: 'GET',
     url: '/api/status',
+    config: { permission: 'status:read' },
     schema: {
       tags: ['status'],
       description:

@@ -67,7 +67,7 @@ describe('a worker that is shutting down', () => {
     setup.tasks.startRelay();
     await setup.tasks.startWorker();
     const { task } = await setup.tasks.service.createPlanned(
-      { tenantId: 'default', description: 'two gated steps', requestId },
+      { tenantId: 'default', userId: 'local', description: 'two gated steps', requestId },
       chain,
     );
     await until(() => setup.runs() === 1);

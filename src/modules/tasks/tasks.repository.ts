@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { type Db, type DbOrTx, schema, type Tx } from '../../platform/db/index.js';
+import { type Db, schema, type Tx } from '../../platform/db/index.js';
 import { jobRows } from './outbox-rows.js';
 import type { PlannedStep } from './plan.js';
 import { createStepJournal } from './step-journal.repository.js';
@@ -102,15 +102,19 @@ export function createTasksRepository(db: Db) {
           .where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, id)))
       )[0],
 
-    stepsOf: (taskId: string, executor: DbOrTx = db) =>
-      executor.select().from(steps).where(eq(steps.taskId, taskId)).orderBy(asc(steps.position)),
+    stepsOf: (tenantId: string, taskId: string) =>
+      db
+        .select()
+        .from(steps)
+        .where(and(eq(steps.tenantId, tenantId), eq(steps.taskId, taskId)))
+        .orderBy(asc(steps.position)),
 
-    findStep: async (taskId: string, stepId: string) =>
+    findStep: async (tenantId: string, taskId: string, stepId: string) =>
       (
         await db
           .select()
           .from(steps)
-          .where(and(eq(steps.taskId, taskId), eq(steps.id, stepId)))
+          .where(and(eq(steps.tenantId, tenantId), eq(steps.taskId, taskId), eq(steps.id, stepId)))
       )[0],
 
     listTasks(query: ListQuery): Promise<TaskRow[]> {

@@ -13,7 +13,14 @@ import {
 } from './tasks.schemas.js';
 import type { TasksService } from './tasks.service.js';
 
-const errors = { 400: errorReply, 401: errorReply, 404: errorReply, 409: errorReply, 422: errorReply };
+const errors = {
+  400: errorReply,
+  401: errorReply,
+  403: errorReply,
+  404: errorReply,
+  409: errorReply,
+  422: errorReply,
+};
 const taskParams = z.object({ id: z.uuid() });
 
 export interface TaskRouteDeps {
@@ -30,6 +37,7 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
     app.route({
       method: 'POST',
       url,
+      config: { permission: 'tasks:create' },
       schema: {
         tags: ['tasks'],
         description:
@@ -42,10 +50,9 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       },
       handler: async (request, reply) => {
         const { task } = await tasks.create({
-          tenantId: request.principal.tenantId,
+          ...tasks.creation(request.actor, request.body.user_id),
           description: request.body.description,
           title: request.body.title,
-          userId: request.body.user_id,
           agent: request.body.agent,
           idempotencyKey: request.headers['idempotency-key'],
           requestId: request.id,
@@ -61,13 +68,17 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
   app.route({
     method: 'GET',
     url: '/api/tasks',
-    schema: { tags: ['tasks'], querystring: listQuery, response: { 200: taskList, ...errors } },
+    config: { permission: 'tasks:read' },
+    schema: {
+      tags: ['tasks'],
+      description:
+        "The caller's tasks, newest first; an operator's or admin's: every user's unless `user_id` names one.",
+      querystring: listQuery,
+      response: { 200: taskList, ...errors },
+    },
     handler: async (request) => {
-      const page = await tasks.list({
-        tenantId: request.principal.tenantId,
-        ...request.query,
-        userId: request.query.user_id,
-      });
+      const { user_id, ...query } = request.query;
+      const page = await tasks.list(request.actor, { ...query, userId: user_id });
       return { tasks: page.tasks.map(taskSummaryWire), next_cursor: page.nextCursor };
     },
   });
@@ -75,9 +86,10 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
   app.route({
     method: 'GET',
     url: '/api/tasks/:id',
+    config: { permission: 'tasks:read' },
     schema: { tags: ['tasks'], params: taskParams, response: { 200: taskView, ...errors } },
     handler: async (request) => {
-      const { task, steps } = await tasks.get(request.principal.tenantId, request.params.id);
+      const { task, steps } = await tasks.get(request.actor, request.params.id);
       return taskWire(task, steps);
     },
   });
@@ -85,17 +97,14 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
   app.route({
     method: 'GET',
     url: '/api/tasks/:id/steps/:step_id/output',
+    config: { permission: 'tasks:read' },
     schema: {
       tags: ['tasks'],
       params: taskParams.extend({ step_id: z.uuid() }),
       response: { 200: z.object({ step_id: z.string(), output: z.unknown() }), ...errors },
     },
     handler: async (request) => {
-      const step = await tasks.stepOutput(
-        request.principal.tenantId,
-        request.params.id,
-        request.params.step_id,
-      );
+      const step = await tasks.stepOutput(request.actor, request.params.id, request.params.step_id);
       return { step_id: step.id, output: step.output ?? null };
     },
   });
@@ -103,9 +112,10 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
   app.route({
     method: 'POST',
     url: '/api/tasks/:id/cancel',
+    config: { permission: 'tasks:cancel' },
     schema: { tags: ['tasks'], params: taskParams, response: { 200: taskAccepted, ...errors } },
     handler: async (request) => {
-      const task = await tasks.cancel(request.principal.tenantId, request.params.id);
+      const task = await tasks.cancel(request.actor, request.params.id);
       return { task_id: task.id, status: task.status };
     },
   });
@@ -113,6 +123,7 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
   app.route({
     method: 'GET',
     url: '/api/tasks/:id/events',
+    config: { permission: 'tasks:read' },
     schema: {
       tags: ['tasks'],
       description:
@@ -121,8 +132,8 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       response: errors,
     },
     handler: async (request, reply) => {
-      const tenantId = request.principal.tenantId;
-      await tasks.get(tenantId, request.params.id);
+      const { actor } = request;
+      await tasks.find(actor, request.params.id);
       const sse = startSse(request, reply);
       // Subscribe before reading the snapshot so no event falls between the two; events that arrive
       // while the snapshot is read wait in `pending` and follow it.
@@ -142,7 +153,7 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
         sse.end();
       };
       sse.signal.addEventListener('abort', close, { once: true });
-      const { task, steps } = await tasks.get(tenantId, request.params.id);
+      const { task, steps } = await tasks.get(actor, request.params.id);
       sse.send('snapshot', taskWire(task, steps));
       if (isFinal(task.status)) {
         sse.send('task.finished', {

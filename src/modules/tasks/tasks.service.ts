@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
+import type { Actor } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
+import { actingUser, canAccess, ownerScope, requireAccess } from '../identity/index.js';
 import type { Plan } from './plan.js';
 import { type PlannerDeps, planTask } from './planner.js';
 import type { StepRunner } from './step-runner.js';
@@ -12,7 +14,8 @@ export interface CreateTaskInput {
   tenantId: string;
   description: string;
   title?: string;
-  userId?: string;
+  /** The user the task is for (the caller, or the user an admin acts for). */
+  userId: string;
   agent?: string;
   idempotencyKey?: string;
   requestId: string;
@@ -32,9 +35,7 @@ export interface TasksServiceDeps extends PlannerDeps {
 
 const requestHash = (input: CreateTaskInput) =>
   createHash('sha256')
-    .update(
-      JSON.stringify([input.description, input.title ?? null, input.userId ?? null, input.agent ?? null]),
-    )
+    .update(JSON.stringify([input.description, input.title ?? null, input.userId, input.agent ?? null]))
     .digest('hex');
 
 const defaultTitle = (description: string) => {
@@ -60,11 +61,15 @@ export function decodeCursor(cursor: string): ListQuery['before'] {
 export function createTasksService(deps: TasksServiceDeps) {
   const { repo } = deps;
 
-  function sameRequestOrFail(existing: TaskRow, hash: string): TaskRow {
+  function sameRequestOrFail(existing: TaskRow, hash: string, userId: string): TaskRow {
     if (existing.requestHash !== hash) {
-      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different request', {
-        details: { task_id: existing.id },
-      });
+      // Another user's task keeps its id to itself.
+      const details = existing.userId === userId ? { details: { task_id: existing.id } } : {};
+      throw new AppError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used for a different request',
+        details,
+      );
     }
     return existing;
   }
@@ -75,7 +80,8 @@ export function createTasksService(deps: TasksServiceDeps) {
       const agent = deps.agents.get(input.agent ?? deps.agents.defaultName);
       if (input.idempotencyKey) {
         const existing = await repo.findByIdempotencyKey(input.tenantId, input.idempotencyKey);
-        if (existing) return { task: sameRequestOrFail(existing, requestHash(input)), created: false };
+        if (existing)
+          return { task: sameRequestOrFail(existing, requestHash(input), input.userId), created: false };
       }
       return this.createPlanned(input, await planTask(deps, agent, input.description));
     },
@@ -86,7 +92,7 @@ export function createTasksService(deps: TasksServiceDeps) {
       const hash = requestHash(input);
       const row = await repo.insertTask({
         tenantId: input.tenantId,
-        userId: input.userId ?? 'anonymous',
+        userId: input.userId,
         agent: agent.name,
         agentVersion: agent.version,
         title: input.title?.trim() || defaultTitle(input.description),
@@ -103,44 +109,62 @@ export function createTasksService(deps: TasksServiceDeps) {
         // Another request with the same key won the race.
         const winner = await repo.findByIdempotencyKey(input.tenantId, input.idempotencyKey as string);
         if (!winner) throw new AppError('internal_error', 'Task insert returned nothing');
-        return { task: sameRequestOrFail(winner, hash), created: false };
+        return { task: sameRequestOrFail(winner, hash, input.userId), created: false };
       }
       deps.metrics.tasksCreated.inc({ planner: plan.planner });
       deps.onOutbox();
       return { task: row, created: true };
     },
 
-    async get(tenantId: string, id: string) {
-      const task = await repo.findTask(tenantId, id);
-      if (!task) throw new AppError('task_not_found', `Task ${id} does not exist`);
-      return { task, steps: await repo.stepsOf(id) };
+    /** The input of a request to create a task: the user it acts for, checked against the caller's role. */
+    creation(actor: Actor, requestedUser: string | undefined) {
+      const userId = actingUser(actor, requestedUser);
+      requireAccess(actor, 'tasks:create', { tenantId: actor.tenantId, userId });
+      return { tenantId: actor.tenantId, userId };
     },
 
-    async stepOutput(tenantId: string, taskId: string, stepId: string) {
-      await this.get(tenantId, taskId);
-      const step = await repo.findStep(taskId, stepId);
+    /** A task the actor may read; another tenant's or another user's is "not found", not "forbidden". */
+    async find(actor: Actor, id: string): Promise<TaskRow> {
+      const task = await repo.findTask(actor.tenantId, id);
+      if (!task || !canAccess(actor, 'tasks:read', task)) {
+        throw new AppError('task_not_found', `Task ${id} does not exist`);
+      }
+      return task;
+    },
+
+    async get(actor: Actor, id: string) {
+      const task = await this.find(actor, id);
+      return { task, steps: await repo.stepsOf(actor.tenantId, id) };
+    },
+
+    async stepOutput(actor: Actor, taskId: string, stepId: string) {
+      await this.find(actor, taskId);
+      const step = await repo.findStep(actor.tenantId, taskId, stepId);
       if (!step) throw new AppError('step_not_found', `Step ${stepId} of task ${taskId} does not exist`);
       return step;
     },
 
-    async list(query: {
-      tenantId: string;
-      userId?: string;
-      status?: TaskStatus;
-      limit: number;
-      cursor?: string;
-    }) {
+    /** The caller's tasks; an operator's or admin's are every user's unless it names one. */
+    async list(
+      actor: Actor,
+      query: { userId?: string; status?: TaskStatus; limit: number; cursor?: string },
+    ) {
+      const { tenantId } = actor;
+      if (query.userId) requireAccess(actor, 'tasks:read', { tenantId, userId: query.userId });
+      const userId = query.userId ?? ownerScope(actor, 'tasks:read');
       const before = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const rows = await repo.listTasks({ ...query, limit: query.limit + 1, before });
+      const rows = await repo.listTasks({ ...query, tenantId, userId, limit: query.limit + 1, before });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return { tasks: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
     },
 
-    async cancel(tenantId: string, id: string): Promise<TaskRow> {
-      const cancelled = await repo.cancelTask(tenantId, id);
+    async cancel(actor: Actor, id: string): Promise<TaskRow> {
+      const found = await this.find(actor, id);
+      requireAccess(actor, 'tasks:cancel', found);
+      const cancelled = await repo.cancelTask(actor.tenantId, id);
       if (!cancelled) {
-        const { task } = await this.get(tenantId, id);
+        const task = await this.find(actor, id);
         if (task.status === 'cancelled') return task;
         throw new AppError(
           'conflict',

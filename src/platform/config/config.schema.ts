@@ -119,8 +119,8 @@ export const configSchema = z
     logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
     auth: z
       .strictObject({
-        /** auto: keys are required as soon as one exists; off: never (only for trusted networks). */
-        mode: z.enum(['auto', 'off']).default('auto'),
+        /** auto: credentials are required once any key was ever created; on: always; off: never (trusted networks only). */
+        mode: z.enum(['auto', 'on', 'off']).default('auto'),
         apiKeys: commaList.default([]),
       })
       .prefault({}),

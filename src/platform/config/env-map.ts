@@ -29,7 +29,11 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     path: ['logFormat'],
     doc: 'auto (pretty on a terminal, else JSON lines), json or pretty',
   },
-  { env: 'BERTH_AUTH', path: ['auth', 'mode'], doc: 'auto (keys required once any exists) or off' },
+  {
+    env: 'BERTH_AUTH',
+    path: ['auth', 'mode'],
+    doc: 'auto (credentials required once any key was created), on or off',
+  },
   { env: 'BERTH_API_KEYS', path: ['auth', 'apiKeys'], doc: 'comma-separated API keys' },
   {
     env: 'BERTH_LLM_PROVIDER',

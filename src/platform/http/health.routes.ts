@@ -49,6 +49,7 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
       method: 'GET',
       url,
       schema: { tags: ['health'], response: { 200: z.object(health) } },
+      config: { permission: 'public' },
       handler: async () => ({ status: 'ok' as const, version: deps.version }),
     });
   }
@@ -57,6 +58,7 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
       method: 'GET',
       url,
       schema: { tags: ['health'], response: { 200: readyBody, 503: readyBody } },
+      config: { permission: 'public' },
       handler: async (_request, reply) => {
         const results = deps.isShuttingDown()
           ? [{ name: 'shutdown', ok: false, error: 'shutting down' }]
@@ -78,6 +80,7 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
         503: z.object({ status: z.enum(['started', 'starting']) }),
       },
     },
+    config: { permission: 'public' },
     handler: async (_request, reply) =>
       deps.isStarted()
         ? { status: 'started' as const }
@@ -87,6 +90,7 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
     method: 'GET',
     url: '/metrics',
     schema: { hide: true },
+    config: { permission: 'public' },
     handler: async (_request, reply) =>
       reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()),
   });

@@ -1,4 +1,4 @@
-export type { Authenticator, Principal } from './auth.js';
+export { type AccessControl, type Actor, markRoutesPublic, type Permission } from './access.js';
 export { errorBody, errorReply, toAppError } from './error-handler.js';
 export {
   type CheckResult,

@@ -15,7 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
 import type { HttpMetrics, Logger } from '../telemetry/index.js';
-import { type Authenticator, authHook } from './auth.js';
+import { type AccessControl, registerAccessHook } from './access.js';
 import { errorBody, handleError } from './error-handler.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
@@ -30,7 +30,7 @@ export type HttpApp = FastifyInstance<
 export interface HttpServerOptions {
   logger: Logger;
   metrics: HttpMetrics;
-  authenticator: Authenticator;
+  access: AccessControl;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   version: string;
@@ -71,12 +71,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const error = new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.status(404).send(errorBody(error, request.id));
   });
-  app.decorateRequest('principal');
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   observeDuration(app, options.metrics);
-  app.addHook('onRequest', authHook(options.authenticator));
+  registerAccessHook(app, options.access);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -86,6 +85,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
     transform: jsonSchemaTransform,
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () =>
+    app.swagger(),
+  );
   return app;
 }

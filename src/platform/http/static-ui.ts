@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
+import { markRoutesPublic } from './access.js';
 import type { HttpApp } from './server.js';
 
 export interface StaticUiOptions {
@@ -33,6 +34,14 @@ const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"
  * Paths that are neither (e.g. `/api/nope`) keep the JSON 404 of the not-found handler.
  */
 export async function registerStaticUi(app: HttpApp, options: StaticUiOptions): Promise<void> {
+  // The page and its assets are public; the API calls the page makes are checked on their own routes.
+  await app.register(async (scope) => {
+    markRoutesPublic(scope);
+    await registerUi(scope, options);
+  });
+}
+
+async function registerUi(app: HttpApp, options: StaticUiOptions): Promise<void> {
   const root = options.roots.find((dir) => existsSync(join(dir, 'index.html')));
   const routes = ['/', ...options.spaRoutes];
   if (!root) {

@@ -1,2 +1,0 @@
-export { createApiKeysRepository } from './api-keys.repository.js';
-export { type AuthService, createAuthService, hashKey } from './auth.service.js';

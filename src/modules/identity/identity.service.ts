@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import type { Role } from '../../platform/db/index.js';
+import { AppError } from '../../platform/errors.js';
+import type { Actor } from '../../platform/http/index.js';
+import type { IdentityRepository, KeyRecord, MemberRecord, TenantRecord } from './identity.repository.js';
+import { hashKey, type KeyIndex } from './key-index.js';
+import { mayGrant, requireAccess } from './policy.js';
+
+/** Shown in `keys list` so an operator can tell keys apart; long enough to be unambiguous in practice. */
+const PREFIX_CHARS = 16;
+
+export interface NewKey {
+  tenantId: string;
+  name: string;
+  role?: Role;
+  userId?: string;
+}
+
+const tenantNotFound = (id: string) => new AppError('not_found', `Tenant "${id}" does not exist`);
+
+/** Tenants, their users and their keys, for admins over the API and for the CLI. */
+export function createIdentityService(deps: { repo: IdentityRepository; keys: KeyIndex }) {
+  const { repo } = deps;
+
+  async function tenantFor(
+    actor: Actor,
+    tenantId: string,
+    permission: 'users:read' | 'keys:read' | 'users:manage' | 'keys:manage',
+  ) {
+    // Checked before the lookup: another tenant's admin learns nothing, not even whether it exists.
+    requireAccess(actor, permission, { tenantId });
+    const tenant = await repo.findTenant(tenantId);
+    if (!tenant) throw tenantNotFound(tenantId);
+    return tenant;
+  }
+
+  function grantable(actor: Actor, role: Role) {
+    if (!mayGrant(actor, role)) {
+      throw new AppError('forbidden', `Your role (${actor.role}) cannot grant the role ${role}`);
+    }
+  }
+
+  return {
+    async createTenant(actor: Actor, input: { id: string; name?: string }): Promise<TenantRecord> {
+      requireAccess(actor, 'tenants:create', { tenantId: input.id });
+      const created = await repo.insertTenant({ id: input.id, name: input.name ?? input.id });
+      if (!created) throw new AppError('conflict', `Tenant "${input.id}" already exists`);
+      return created;
+    },
+
+    async listTenants(actor: Actor): Promise<TenantRecord[]> {
+      const all = await repo.listTenants();
+      return all.filter((tenant) => actor.tenantId === tenant.id || actor.role === 'system');
+    },
+
+    async addUser(
+      actor: Actor,
+      input: { tenantId: string; userId: string; role: Role },
+    ): Promise<MemberRecord> {
+      await tenantFor(actor, input.tenantId, 'users:manage');
+      grantable(actor, input.role);
+      const current = await repo.findMember(input.tenantId, input.userId);
+      if (current && !mayGrant(actor, current.role)) {
+        throw new AppError('forbidden', `User "${input.userId}" is ${current.role}, above your role`);
+      }
+      return repo.upsertMember(input);
+    },
+
+    async listUsers(actor: Actor, tenantId: string): Promise<MemberRecord[]> {
+      await tenantFor(actor, tenantId, 'users:read');
+      return repo.listMembers(tenantId);
+    },
+
+    /** Creates a key; the plain key is returned once and only its hash is stored. */
+    async createKey(actor: Actor, input: NewKey): Promise<{ key: string; record: KeyRecord }> {
+      await tenantFor(actor, input.tenantId, 'keys:manage');
+      const name = input.name.trim();
+      if (!/^[\w .:@-]{1,64}$/.test(name)) {
+        throw new AppError(
+          'validation_failed',
+          `Key name "${input.name}" must be 1-64 letters, digits, spaces or ._:@-`,
+        );
+      }
+      let role = input.role;
+      if (input.userId) {
+        const member = await repo.findMember(input.tenantId, input.userId);
+        if (!member) {
+          throw new AppError(
+            'not_found',
+            `User "${input.userId}" is not a member of tenant "${input.tenantId}": add it first (berth users add ${input.tenantId} ${input.userId} --role <role>)`,
+          );
+        }
+        role ??= member.role;
+        if (!mayGrant({ ...actor, role: member.role }, role)) {
+          throw new AppError(
+            'forbidden',
+            `A key of user "${input.userId}" (${member.role}) cannot have the role ${role}`,
+          );
+        }
+      }
+      role ??= 'member';
+      grantable(actor, role);
+      const key = `berth_${randomBytes(24).toString('base64url')}`;
+      const record = await repo.insertKey({
+        tenantId: input.tenantId,
+        name,
+        role,
+        userId: input.userId,
+        keyHash: hashKey(key),
+        prefix: key.slice(0, PREFIX_CHARS),
+      });
+      await deps.keys.reload();
+      return { key, record };
+    },
+
+    async listKeys(actor: Actor, tenantId: string): Promise<KeyRecord[]> {
+      await tenantFor(actor, tenantId, 'keys:read');
+      return repo.listKeys(tenantId);
+    },
+
+    /**
+     * Revokes the one active key whose id or key starts with `idOrPrefix` (or that is the key itself).
+     * An ambiguous prefix revokes nothing and names the candidates.
+     */
+    async revokeKey(actor: Actor, tenantId: string, idOrPrefix: string): Promise<KeyRecord> {
+      await tenantFor(actor, tenantId, 'keys:manage');
+      const candidates = (await repo.listActiveKeyRecords(tenantId)).filter(
+        (k) =>
+          k.id.startsWith(idOrPrefix) || k.prefix.startsWith(idOrPrefix) || k.keyHash === hashKey(idOrPrefix),
+      );
+      if (candidates.length === 0) {
+        throw new AppError(
+          'not_found',
+          `No active key of tenant "${tenantId}" has an id or key starting with "${idOrPrefix}"`,
+        );
+      }
+      if (candidates.length > 1) {
+        throw new AppError(
+          'conflict',
+          `"${idOrPrefix}" matches ${candidates.length} keys; give more of the id or key`,
+          {
+            details: candidates.map((k) => ({ id: k.id, prefix: k.prefix, name: k.name })),
+          },
+        );
+      }
+      const candidate = candidates[0] as KeyRecord;
+      const revoked = await repo.revokeKey(tenantId, candidate.id);
+      if (!revoked) throw new AppError('not_found', `Key ${candidate.id} was revoked meanwhile`);
+      await deps.keys.reload();
+      return revoked;
+    },
+
+    /** Active keys left in all tenants (a server whose auth is on and that has none refuses everyone). */
+    activeKeyCount: () => deps.keys.activeCount(),
+  };
+}
+export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -1,0 +1,24 @@
+export {
+  type AccessControlOptions,
+  type AccessControlService,
+  type BearerVerifier,
+  createAccessControl,
+  localActor,
+  type SessionReader,
+  systemActor,
+} from './access-control.js';
+export { createIdentityRepository, type IdentityRepository } from './identity.repository.js';
+export { registerIdentityRoutes } from './identity.routes.js';
+export { userIdSchema } from './identity.schemas.js';
+export { createIdentityService, type IdentityService } from './identity.service.js';
+export { createKeyIndex, hashKey, type KeyIndex } from './key-index.js';
+export {
+  actingUser,
+  canAccess,
+  isRole,
+  ownerScope,
+  type PermissionName,
+  permissions,
+  requireAccess,
+  SYSTEM_ROLE,
+} from './policy.js';
