@@ -129,6 +129,734 @@ export interface paths {
       };
     };
   };
+  '/api/me': {
+    /** @description The caller: tenant, user and role. */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              tenant_id: string;
+              user_id: string;
+              role: string;
+              /** @enum {string} */
+              via: 'key' | 'token' | 'session' | 'local' | 'anonymous';
+              auth_required: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tenants': {
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              tenants: {
+                id: string;
+                name: string;
+                created_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** @description Creates a tenant (the operator only: the CLI, or the local admin token). */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            id: string;
+            name?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              created_at: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tenants/{tenant}/users': {
+    get: {
+      parameters: {
+        path: {
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              users: {
+                user_id: string;
+                /** @enum {string} */
+                role: 'viewer' | 'member' | 'operator' | 'admin' | 'owner';
+                created_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** @description Adds a user to the tenant with a role, or changes its role. Nobody grants a role above its own. */
+    post: {
+      parameters: {
+        path: {
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            user_id: string;
+            /** @enum {string} */
+            role: 'viewer' | 'member' | 'operator' | 'admin' | 'owner';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              user_id: string;
+              /** @enum {string} */
+              role: 'viewer' | 'member' | 'operator' | 'admin' | 'owner';
+              created_at: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tenants/{tenant}/keys': {
+    get: {
+      parameters: {
+        path: {
+          tenant: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              keys: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: 'viewer' | 'member' | 'operator' | 'admin' | 'owner';
+                user_id: string | null;
+                prefix: string;
+                created_at: string;
+                revoked_at: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** @description Creates an API key; `key` is shown in this answer only. With `user_id` the key acts as that member (role at most its role); without, as itself. */
+    post: {
+      parameters: {
+        path: {
+          tenant: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @enum {string} */
+            role?: 'viewer' | 'member' | 'operator' | 'admin' | 'owner';
+            user_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              /** @enum {string} */
+              role: 'viewer' | 'member' | 'operator' | 'admin' | 'owner';
+              user_id: string | null;
+              prefix: string;
+              created_at: string;
+              revoked_at: string | null;
+              key: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/tenants/{tenant}/keys/{key}/revoke': {
+    /** @description Revokes the one active key whose id or key starts with `:key`. */
+    post: {
+      parameters: {
+        path: {
+          tenant: string;
+          key: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              /** @enum {string} */
+              role: 'viewer' | 'member' | 'operator' | 'admin' | 'owner';
+              user_id: string | null;
+              prefix: string;
+              created_at: string;
+              revoked_at: string | null;
+              active_keys_left: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
   '/api/agents': {
     get: {
       responses: {
@@ -201,6 +929,19 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
@@ -331,11 +1072,37 @@ export interface paths {
             };
           };
         };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
       };
     };
   };
   '/api/conversations': {
-    /** @description A user's conversations, most recently active first; `title` is the first user message (cut to 120 characters). Without `user_id`: the conversations of chats sent without one. */
+    /** @description A user's conversations, most recently active first; `title` is the first user message (cut to 120 characters). Without `user_id`: the caller's own. */
     get: {
       parameters: {
         query?: {
@@ -361,6 +1128,32 @@ export interface paths {
         };
         /** @description Default Response */
         400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
@@ -476,6 +1269,19 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
@@ -708,6 +1514,7 @@ export interface paths {
     };
   };
   '/api/tasks': {
+    /** @description The caller's tasks, newest first; an operator's or admin's: every user's unless `user_id` names one. */
     get: {
       parameters: {
         query?: {
@@ -759,6 +1566,19 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
@@ -866,6 +1686,19 @@ export interface paths {
           };
         };
         /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
         404: {
           content: {
             'application/json': {
@@ -951,6 +1784,19 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
@@ -1077,6 +1923,19 @@ export interface paths {
           };
         };
         /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
         404: {
           content: {
             'application/json': {
@@ -1151,6 +2010,19 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
@@ -1249,6 +2121,19 @@ export interface paths {
           };
         };
         /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
         404: {
           content: {
             'application/json': {
@@ -1314,6 +2199,19 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
