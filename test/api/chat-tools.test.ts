@@ -189,7 +189,11 @@ describe('chat with tools', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.response).toBe('Answer with what I have.');
     expect(world.fake.chatRequests().map((r) => r.body?.tool_choice ?? 'auto')).toEqual(['auto', 'none']);
-    const next = await chat({ message: 'More?', conversation_id: reply.body.conversation_id });
+    const next = await chat({
+      message: 'More?',
+      user_id: 'frugal',
+      conversation_id: reply.body.conversation_id,
+    });
     expect(next.status).toBe(422);
     expect(next.body.error.code).toBe('token_budget_exceeded');
   });
