@@ -33,7 +33,29 @@ const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
     code: 'validation_failed',
     message: 'Content-Length does not match the body',
   },
+  // Raised by the router before a route is known (through the server's `frameworkErrors`).
+  FST_ERR_BAD_URL: {
+    code: 'bad_request',
+    message: 'The URL is not valid: a percent-encoded sequence does not decode',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'uri_too_long', message: 'A path segment of the URL is too long' },
 };
+
+// Any other framework error that blames the request keeps its status in the envelope instead of becoming a 500.
+const codesByStatus: Partial<Record<number, ErrorCode>> = {
+  400: 'bad_request',
+  404: 'not_found',
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  431: 'headers_too_large',
+};
+
+function byStatus(error: FastifyError): AppError | undefined {
+  const code = error.code?.startsWith('FST_ERR_') ? codesByStatus[error.statusCode ?? 0] : undefined;
+  return code ? new AppError(code, error.message) : undefined;
+}
 
 function zodDetails(error: FastifyError) {
   if (!hasZodFastifySchemaValidationErrors(error)) return undefined;
@@ -59,7 +81,13 @@ export function toAppError(error: FastifyError | Error): AppError {
   }
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (known) return new AppError(known.code, known.message);
+  const framework = byStatus(fastifyError);
+  if (framework) return framework;
   if (error instanceof SyntaxError) return new AppError('invalid_json', 'Request body is not valid JSON');
+  // Node's error when the client goes away mid-body: ECONNRESET, which is not the store's.
+  if (fastifyError.code === 'ECONNRESET' && error.message === 'aborted') {
+    return new AppError('bad_request', 'The client closed the connection before its request body arrived');
+  }
   if (isStoreUnavailable(error)) {
     return new AppError('store_unavailable', 'The database is busy or unreachable; retry shortly', {
       cause: error,

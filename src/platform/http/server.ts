@@ -16,6 +16,7 @@ import {
 import { AppError } from '../errors.js';
 import type { HttpMetrics, Logger } from '../telemetry/index.js';
 import { type AccessControl, registerAccessHook } from './access.js';
+import { edgeServerOptions, refuseAtTheEdge } from './edge-errors.js';
 import { errorBody, handleError } from './error-handler.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
@@ -59,7 +60,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
-    return503OnClosing: true,
+    ...edgeServerOptions(options),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -75,6 +76,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   observeDuration(app, options.metrics);
+  refuseAtTheEdge(app, options.requestTimeoutMs);
   registerAccessHook(app, options.access);
 
   await app.register(fastifySwagger, {
