@@ -37,6 +37,8 @@ export interface App {
   http: HttpApp;
   store: Store;
   queueKind: Queue['kind'];
+  /** Tenants, users and keys, as the admin API and the CLI manage them (tests seed identities through it). */
+  identity: IdentityService;
   /** Marks the app started (for /startupz) once it listens. */
   markStarted(): void;
   /** Stops taking requests and jobs, drains in-flight ones up to the grace period, closes the store. */
@@ -183,6 +185,7 @@ async function assemble({ config, logger, role, store, access, identity }: Assem
     http,
     store,
     queueKind: queue.kind,
+    identity,
     markStarted: () => {
       started = true;
     },

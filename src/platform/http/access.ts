@@ -38,13 +38,28 @@ declare module 'fastify' {
   }
 }
 
+interface RouteEntry {
+  method: string | string[];
+  url: string;
+  config?: { permission?: Permission };
+}
+const routeTables = new WeakMap<object, RouteEntry[]>();
+
+/** Every route with the permission it declares (tests generate their access cases from it). */
+export function declaredRoutes(app: HttpApp): Array<{ method: string; url: string; permission: Permission }> {
+  return (routeTables.get(app) ?? []).flatMap((route) =>
+    [route.method].flat().map((method) => ({ method, url: route.url, permission: route.config?.permission ?? '' })),
+  );
+}
+
 /**
  * The one access hook. It decides on the route the router matched — never on the raw URL, which a
  * router decodes and normalises (`/%61pi/…` is `/api/…`) — from the permission the route declares.
  */
 export function registerAccessHook(app: HttpApp, access: AccessControl) {
   // Checked once all routes exist: a plugin's own onRoute hook may still fill the permission in.
-  const routes: Array<{ method: unknown; url: string; config?: { permission?: Permission } }> = [];
+  const routes: RouteEntry[] = [];
+  routeTables.set(app, routes);
   app.decorateRequest('actor');
   app.addHook('onRoute', (route) => {
     routes.push(route);

@@ -1,4 +1,10 @@
-export { type AccessControl, type Actor, markRoutesPublic, type Permission } from './access.js';
+export {
+  type AccessControl,
+  type Actor,
+  declaredRoutes,
+  markRoutesPublic,
+  type Permission,
+} from './access.js';
 export { errorBody, errorReply, toAppError } from './error-handler.js';
 export {
   type CheckResult,
