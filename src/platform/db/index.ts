@@ -1,3 +1,12 @@
+export {
+  type AcquireLockOptions,
+  acquireDataDirLock,
+  type DataDirLock,
+  DataDirLockedError,
+  type LockHolder,
+  lockPath,
+  readDataDirLock,
+} from './data-dir-lock.js';
 export { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { knownMigrationCount, migrationsFolder } from './migrations.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';

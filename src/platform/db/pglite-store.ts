@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import type { DataDirLock } from './data-dir-lock.js';
 import { countPendingMigrations, migrationsFolder } from './migrations.js';
 import * as schema from './schema.js';
 import type { Db, Store } from './store.js';
@@ -11,6 +12,8 @@ export interface PgliteStoreOptions {
   dataDir: string;
   /** A gzipped data-dir tarball (see pglite-template.ts) that makes a new database start in ~0.6 s instead of ~4 s of initdb. */
   templatePath?: string;
+  /** The data dir's lock, released when the store closes (or fails to open). */
+  lock?: DataDirLock;
 }
 
 const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
@@ -20,19 +23,33 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Stor
   const fresh = inMemory || isEmptyDir(options.dataDir);
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
   const useTemplate = fresh && options.templatePath !== undefined && existsSync(options.templatePath);
-  const client = await PGlite.create(options.dataDir, {
-    loadDataDir: useTemplate ? new Blob([readFileSync(options.templatePath as string)]) : undefined,
-  });
+  const { lock } = options;
+  let client: PGlite;
+  try {
+    client = await PGlite.create(options.dataDir, {
+      loadDataDir: useTemplate ? new Blob([readFileSync(options.templatePath as string)]) : undefined,
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db: Db = drizzle({ client, schema });
   return {
     kind: 'pglite',
     db,
-    // One process owns a PGlite directory, so no cross-process lock is needed here.
+    lock,
+    // One process owns a PGlite directory (the data dir lock), so migrations need no lock of their own.
     migrate: () => migrate(drizzle({ client, schema }), { migrationsFolder }),
     ping: async () => {
       await client.query('SELECT 1');
     },
     pendingMigrations: () => countPendingMigrations(db),
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { DataDirLock } from './data-dir-lock.js';
 import type * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -11,6 +12,8 @@ export type DbOrTx = Db | Tx;
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
+  /** The embedded store's data dir lock (none on Postgres or in memory). */
+  readonly lock?: DataDirLock;
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query within its timeout. */
