@@ -154,6 +154,16 @@ async function assemble({ config, logger, role, store, access, identity }: Assem
     bodyLimitBytes: config.server.bodyLimitBytes,
     requestTimeoutMs: config.server.requestTimeoutMs,
     version: VERSION,
+    // A worker serves only open routes: nothing to count, so no Redis connection for it.
+    rateLimit:
+      role === 'worker'
+        ? undefined
+        : {
+            ...config.rateLimit,
+            redis: config.redisUrl ? { url: config.redisUrl, prefix: config.redisPrefix } : undefined,
+            registry: metrics,
+            logger,
+          },
   });
   const checks = storeChecks(store);
   if (queue.kind === 'bullmq') checks.push({ name: 'redis', check: async () => void (await tasks.depth()) });

@@ -124,6 +124,15 @@ export const configSchema = z
         apiKeys: commaList.default([]),
       })
       .prefault({}),
+    /** Fixed one-minute windows, counted in Redis when redisUrl is set; only callers with a credential are counted. */
+    rateLimit: z
+      .strictObject({
+        /** Requests a minute of one API key (or one user, signed in or by token) within its tenant; 0 = no limit. Default 600. */
+        perActorPerMinute: z.coerce.number().int().min(0).default(600),
+        /** Requests a minute of all keys and users of one tenant together; 0 = no limit. Default 3000. */
+        perTenantPerMinute: z.coerce.number().int().min(0).default(3_000),
+      })
+      .prefault({}),
     llm: z
       .strictObject({
         provider: z.enum(providerNames).default('offline'),

@@ -36,6 +36,16 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
   },
   { env: 'BERTH_API_KEYS', path: ['auth', 'apiKeys'], doc: 'comma-separated API keys' },
   {
+    env: 'BERTH_RATE_LIMIT_PER_MINUTE',
+    path: ['rateLimit', 'perActorPerMinute'],
+    doc: 'requests a minute of one API key or user; 0 = no limit (default 600)',
+  },
+  {
+    env: 'BERTH_TENANT_RATE_LIMIT_PER_MINUTE',
+    path: ['rateLimit', 'perTenantPerMinute'],
+    doc: 'requests a minute of one tenant, all its keys and users together; 0 = no limit (default 3000)',
+  },
+  {
     env: 'BERTH_LLM_PROVIDER',
     path: ['llm', 'provider'],
     doc: 'offline|openai|anthropic|google|ollama|openai-compatible',

@@ -18,6 +18,7 @@ import type { HttpMetrics, Logger } from '../telemetry/index.js';
 import { type AccessControl, registerAccessHook } from './access.js';
 import { edgeServerOptions, refuseAtTheEdge } from './edge-errors.js';
 import { errorBody, handleError } from './error-handler.js';
+import { type RateLimitOptions, registerRateLimits } from './rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 export type HttpApp = FastifyInstance<
@@ -35,6 +36,8 @@ export interface HttpServerOptions {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   version: string;
+  /** Per-actor and per-tenant request limits; none when absent. */
+  rateLimit?: RateLimitOptions;
 }
 
 function observeDuration(app: HttpApp, metrics: HttpMetrics) {
@@ -78,6 +81,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   observeDuration(app, options.metrics);
   refuseAtTheEdge(app, options.requestTimeoutMs);
   registerAccessHook(app, options.access);
+  if (options.rateLimit) await registerRateLimits(app, options.rateLimit);
 
   await app.register(fastifySwagger, {
     openapi: {
