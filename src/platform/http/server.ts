@@ -20,6 +20,7 @@ import { edgeServerOptions, refuseAtTheEdge } from './edge-errors.js';
 import { errorBody, handleError } from './error-handler.js';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import { registerStringGuard } from './string-guard.js';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -81,6 +82,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   observeDuration(app, options.metrics);
   refuseAtTheEdge(app, options.requestTimeoutMs);
   registerAccessHook(app, options.access);
+  registerStringGuard(app);
   if (options.rateLimit) await registerRateLimits(app, options.rateLimit);
 
   await app.register(fastifySwagger, {
