@@ -9,13 +9,17 @@ const statusReply = z.object({
     status: z.enum(['ready', 'not_ready']),
     checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
   }),
-  queue: z.object({
-    waiting: z.number(),
-    active: z.number(),
-    delayed: z.number(),
-    failed: z.number(),
-    oldest_wait_ms: z.number().nullable(),
-  }),
+  queue: z
+    .object({
+      waiting: z.number(),
+      active: z.number(),
+      delayed: z.number(),
+      failed: z.number(),
+      oldest_wait_ms: z.number().nullable(),
+    })
+    .nullable()
+    .describe('null when the queue could not be read; `queue_error` says why'),
+  queue_error: z.string().optional(),
   agents: z.array(
     z.object({
       name: z.string(),
@@ -41,7 +45,7 @@ export function registerStatusRoutes(app: HttpApp, status: StatusService) {
     schema: {
       tags: ['status'],
       description:
-        'The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready.',
+        'The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read.',
       response: { 200: statusReply, 401: errorReply },
     },
     handler: async () => status.status(),

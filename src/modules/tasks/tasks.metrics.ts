@@ -37,14 +37,45 @@ export function createTaskMetrics(registry: Registry) {
 }
 export type TaskMetrics = ReturnType<typeof createTaskMetrics>;
 
-/** Queue depth and the oldest wait, read when Prometheus scrapes (the numbers KEDA and HPA scale on). */
+/**
+ * Queue depth and the oldest wait, read when Prometheus scrapes (the numbers KEDA and HPA scale on).
+ * A failed read (Redis down or slower than the queue's timeout) must not fail the scrape: that
+ * scrape leaves the two depth gauges out rather than repeat numbers nobody read, sets
+ * `berth_queue_up` to 0 and counts the failure in `berth_queue_depth_read_errors_total`.
+ */
 export function registerQueueGauges(registry: Registry, queueName: string, depth: () => Promise<QueueDepth>) {
-  let last: Promise<QueueDepth> | undefined;
-  // Both gauges are collected in one scrape; read the queue once for them.
+  const labels = { queue: queueName };
+  let last: Promise<QueueDepth | undefined> | undefined;
+  const readErrors: Counter<'queue'> = new Counter({
+    name: 'berth_queue_depth_read_errors_total',
+    help: 'Scrapes whose read of the queue depth failed (Redis down or too slow); those leave berth_queue_depth and berth_queue_oldest_wait_seconds out',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    // Counted by the read of this scrape, so the scrape that fails already shows it.
+    async collect() {
+      await read();
+    },
+  });
+  readErrors.inc(labels, 0);
+  // All three gauges are collected in one scrape; read the queue once for them.
   const read = () => {
-    last ??= depth().finally(() => setTimeout(() => (last = undefined), 100).unref());
+    last ??= depth()
+      .catch(() => {
+        readErrors.inc(labels);
+        return undefined;
+      })
+      .finally(() => setTimeout(() => (last = undefined), 100).unref());
     return last;
   };
+  new Gauge({
+    name: 'berth_queue_up',
+    help: '1 when this scrape read the queue depth, 0 when the read failed',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      this.set(labels, (await read()) ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'berth_queue_depth',
     help: 'Jobs in the queue by state',
@@ -52,8 +83,10 @@ export function registerQueueGauges(registry: Registry, queueName: string, depth
     registers: [registry],
     async collect() {
       const d = await read();
+      this.reset();
+      if (!d) return;
       for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
-        this.set({ queue: queueName, state }, d[state]);
+        this.set({ ...labels, state }, d[state]);
     },
   });
   new Gauge({
@@ -62,7 +95,9 @@ export function registerQueueGauges(registry: Registry, queueName: string, depth
     labelNames: ['queue'] as const,
     registers: [registry],
     async collect() {
-      this.set({ queue: queueName }, ((await read()).oldestWaitingMs ?? 0) / 1000);
+      const d = await read();
+      this.reset();
+      if (d) this.set(labels, (d.oldestWaitingMs ?? 0) / 1000);
     },
   });
 }

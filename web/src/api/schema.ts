@@ -2266,7 +2266,7 @@ export interface paths {
     };
   };
   '/api/status': {
-    /** @description The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready. */
+    /** @description The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read. */
     get: {
       responses: {
         /** @description Default Response */
@@ -2286,13 +2286,15 @@ export interface paths {
                   error?: string;
                 }[];
               };
+              /** @description null when the queue could not be read; `queue_error` says why */
               queue: {
                 waiting: number;
                 active: number;
                 delayed: number;
                 failed: number;
                 oldest_wait_ms: number | null;
-              };
+              } | null;
+              queue_error?: string;
               agents: {
                 name: string;
                 description?: string;

@@ -59,15 +59,21 @@ export function StatusPage() {
         </section>
         <section className="card" aria-labelledby="queue-heading">
           <h2 id="queue-heading">Step queue</h2>
-          <div className="stats">
-            <Stat label="waiting" value={queue.waiting} />
-            <Stat label="running" value={queue.active} />
-            <Stat label="delayed" value={queue.delayed} />
-            <Stat label="failed" value={queue.failed} />
-          </div>
-          <p className="muted small">
-            Oldest waiting: {queue.oldest_wait_ms === null ? 'none' : duration(queue.oldest_wait_ms)}
-          </p>
+          {queue === null ? (
+            <p className="form-error">Unavailable: {status.queue_error ?? 'the queue could not be read'}</p>
+          ) : (
+            <>
+              <div className="stats">
+                <Stat label="waiting" value={queue.waiting} />
+                <Stat label="running" value={queue.active} />
+                <Stat label="delayed" value={queue.delayed} />
+                <Stat label="failed" value={queue.failed} />
+              </div>
+              <p className="muted small">
+                Oldest waiting: {queue.oldest_wait_ms === null ? 'none' : duration(queue.oldest_wait_ms)}
+              </p>
+            </>
+          )}
         </section>
         <section className="card" aria-labelledby="model-heading">
           <h2 id="model-heading">Model</h2>
