@@ -39,8 +39,11 @@ export interface App {
   queueKind: Queue['kind'];
   /** Tenants, users and keys, as the admin API and the CLI manage them (tests seed identities through it). */
   identity: IdentityService;
-  /** Marks the app started (for /startupz) once it listens. */
-  markStarted(): void;
+  /**
+   * Marks the app started (for /startupz) once it listens. With the URL the CLI can reach it at,
+   * writes that URL and the local admin token into the embedded store's data dir lock.
+   */
+  markStarted(url?: string): void;
   /** Stops taking requests and jobs, drains in-flight ones up to the grace period, closes the store. */
   close(graceMs: number): Promise<void>;
 }
@@ -85,12 +88,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     pgliteTemplatePath: options.pgliteTemplatePath ?? defaultPgliteTemplate,
+    lock: { command: role === 'all' ? 'start' : role, warn: (message) => options.logger.warn(message) },
   });
   try {
     await store.migrate();
     const repo = createIdentityRepository(store.db);
     const keys = createKeyIndex(repo);
-    const access = createAccessControl({ mode: config.auth.mode, envKeys: config.auth.apiKeys, keys });
+    const access = createAccessControl({
+      mode: config.auth.mode,
+      envKeys: config.auth.apiKeys,
+      keys,
+      // The CLI's way in while this process holds the data dir (see run-server.ts).
+      localToken: store.lock?.token,
+    });
     const identity = createIdentityService({ repo, keys });
     // A worker serves only health and metrics, which are open by design.
     if (role !== 'worker') await checkExposure(config, access, options.logger);
@@ -196,8 +206,9 @@ async function assemble({ config, logger, role, store, access, identity }: Assem
     store,
     queueKind: queue.kind,
     identity,
-    markStarted: () => {
+    markStarted: (url) => {
       started = true;
+      if (url) store.lock?.advertise(url);
     },
     async close(graceMs) {
       closing = true;

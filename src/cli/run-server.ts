@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { StartupError } from '../app/startup-error.js';
 import { createApp, type Role } from '../app.js';
 import type { Config } from '../platform/config/index.js';
@@ -18,6 +19,13 @@ function requireSharedServices(config: Config, role: Role) {
   );
 }
 
+/** Where a CLI on this machine reaches the server (written in the data dir lock): loopback for a wildcard bind. */
+function localUrl(bound: AddressInfo | string | null): string | undefined {
+  if (!bound || typeof bound === 'string') return undefined;
+  const host = bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address === '::' ? '::1' : bound.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${bound.port}`;
+}
+
 /** `berth start | api | worker`. Resolves when the process should exit, with its code. */
 export async function runServer(config: Config, logger: Logger, role: Role): Promise<number> {
   requireSharedServices(config, role);
@@ -25,7 +33,7 @@ export async function runServer(config: Config, logger: Logger, role: Role): Pro
   const app = await createApp(config, { logger, role });
   const port = role === 'worker' ? config.worker.port : config.server.port;
   const address = await app.http.listen({ host: config.server.host, port });
-  app.markStarted();
+  app.markStarted(localUrl(app.http.server.address()));
   logger.info(
     {
       // The logger already carries the role (main.ts binds it to every line).
