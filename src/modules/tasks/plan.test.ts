@@ -6,7 +6,7 @@ import {
   type ModelToolDeps,
   ToolRegistry,
 } from '../tools/index.js';
-import { type PlannedStep, validatePlan } from './plan.js';
+import { literalInputProblem, type PlannedStep, validatePlan } from './plan.js';
 import { rulePlan, urlsIn } from './rule-planner.js';
 
 const unused = (): never => {
@@ -85,5 +85,38 @@ describe('validatePlan', () => {
     const result = validatePlan(steps, registry);
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.error).toMatch(message);
+  });
+});
+
+describe('literalInputProblem', () => {
+  it('names the literal input a tool refuses, with its limit', () => {
+    const [summarize] = rulePlan(`Summarise https://a.example/ ${'x'.repeat(2_000)}`).slice(-1);
+    expect(summarize && literalInputProblem(summarize, registry)).toEqual({
+      step: 'summarize',
+      tool: 'summarize',
+      field: 'instruction',
+      message: expect.any(String),
+      limit: { maximum: 2_000, unit: 'characters' },
+    });
+  });
+
+  it('ignores what is wrong only at a reference, which is known when the step runs', () => {
+    // A reference where an array is expected: the placeholder is a string, but the step may still be right.
+    const step: PlannedStep = {
+      key: 'sum',
+      tool: 'summarize',
+      input: { texts: { $from: 'get', path: 'texts' }, instruction: 'short' },
+      dependsOn: ['get'],
+    };
+    expect(literalInputProblem(step, registry)).toBeUndefined();
+    expect(literalInputProblem({ ...step, input: { ...step.input, extra: 1 } }, registry)).toMatchObject({
+      field: 'input',
+    });
+  });
+
+  it('accepts every step of a rule plan that fits', () => {
+    for (const step of rulePlan('Summarise https://a.example/ and https://b.example/')) {
+      expect(literalInputProblem(step, registry)).toBeUndefined();
+    }
   });
 });

@@ -43,6 +43,60 @@ export function replaceRefs(value: unknown, resolve: (ref: StepRef) => unknown):
   return value;
 }
 
+/** Where each reference sits in a step's input, as paths of keys and indexes. */
+function refPaths(value: unknown, at: PropertyKey[] = []): PropertyKey[][] {
+  if (isRef(value)) return [at];
+  if (Array.isArray(value)) return value.flatMap((item, i) => refPaths(item, [...at, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => refPaths(item, [...at, key]));
+  }
+  return [];
+}
+
+const startsWith = (path: PropertyKey[], prefix: PropertyKey[]) =>
+  prefix.length <= path.length && prefix.every((key, i) => key === path[i]);
+
+/** A literal value in a step's input that its tool's input schema refuses. */
+export interface LiteralInputProblem {
+  step: string;
+  tool: string;
+  /** Dotted path of the input field, e.g. `instruction`; `input` for the input as a whole. */
+  field: string;
+  message: string;
+  /** What the field takes at most, when that is what was exceeded: `2000 characters`. */
+  limit?: { maximum: number; unit: string };
+}
+
+const units: Record<string, string> = { string: 'characters', array: 'items', set: 'items', file: 'bytes' };
+
+/**
+ * The first literal input (not a `$from` reference, which is only known when the step runs) of a
+ * step that its tool's input schema refuses, or undefined. Unknown tools are validatePlan's concern.
+ */
+export function literalInputProblem(
+  step: PlannedStep,
+  registry: ToolRegistry,
+): LiteralInputProblem | undefined {
+  const tool = registry.get(step.tool);
+  if (!tool) return undefined;
+  const refs = refPaths(step.input);
+  const parsed = tool.input.safeParse(replaceRefs(step.input, () => 'placeholder'));
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues.find((candidate) => !refs.some((ref) => startsWith(candidate.path, ref)));
+  if (!issue) return undefined;
+  const limit =
+    issue.code === 'too_big'
+      ? { maximum: Number(issue.maximum), unit: units[issue.origin] ?? '' }
+      : undefined;
+  return {
+    step: step.key,
+    tool: step.tool,
+    field: issue.path.map(String).join('.') || 'input',
+    message: issue.message,
+    ...(limit ? { limit } : {}),
+  };
+}
+
 function hasCycle(steps: PlannedStep[]): boolean {
   const deps = new Map(steps.map((s) => [s.key, s.dependsOn]));
   const state = new Map<string, 'visiting' | 'done'>();

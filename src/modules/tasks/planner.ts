@@ -1,9 +1,10 @@
 import { generateText, Output } from 'ai';
 import { z } from 'zod';
+import { AppError } from '../../platform/errors.js';
 import type { Agent } from '../agents/index.js';
 import { type LlmRegistry, toLlmAppError } from '../llm/index.js';
 import type { ToolRegistry } from '../tools/index.js';
-import { MAX_PLAN_STEPS, type Plan, plannedStep, validatePlan } from './plan.js';
+import { literalInputProblem, MAX_PLAN_STEPS, type Plan, plannedStep, validatePlan } from './plan.js';
 import { rulePlan } from './rule-planner.js';
 
 const planSchema = z.object({ steps: z.array(plannedStep).min(1).max(MAX_PLAN_STEPS) });
@@ -53,10 +54,45 @@ const describeFailure = (error: unknown): string => {
 };
 
 /**
+ * Refuses, with 400 naming body.description, a plan whose literal inputs a tool would refuse when the
+ * step runs: the rule planner passes the description itself on (as summarize's `instruction`, as
+ * answer's `question`), so a description longer than that input takes would fail the task later.
+ * A model's plan has passed validatePlan, which checks the same inputs.
+ */
+function refuseUncarriable(plan: Plan, tools: ToolRegistry): Plan {
+  for (const step of plan.steps) {
+    const problem = literalInputProblem(step, tools);
+    if (!problem) continue;
+    const by = plan.note ? `${plan.planner} planner (${plan.note})` : `${plan.planner} planner`;
+    const { limit } = problem;
+    const message = limit
+      ? `is too long for the ${by}: its "${problem.step}" step would give ${problem.tool} a "${problem.field}" over the ${limit.maximum} ${limit.unit} it takes`.replace(
+          '  ',
+          ' ',
+        )
+      : `cannot be carried by the ${by}: its "${problem.step}" step would give ${problem.tool} a "${problem.field}" it refuses (${problem.message})`;
+    throw new AppError('validation_failed', `Invalid request: body.description ${message}`, {
+      details: [{ field: 'body.description', message, ...(limit ? { limit: limit.maximum } : {}) }],
+    });
+  }
+  return plan;
+}
+
+/**
  * Plans a task. With a real model: a structured plan validated against the tool registry; if the
- * model is down or its plan is invalid, the rule planner takes over and the task records why.
+ * model is down or its plan is invalid, the rule planner takes over and the task records why. A
+ * plan that could not run as planned is refused here, before anything is stored.
  */
 export async function planTask(
+  deps: PlannerDeps,
+  agent: Agent,
+  description: string,
+  signal?: AbortSignal,
+): Promise<Plan> {
+  return refuseUncarriable(await choosePlan(deps, agent, description, signal), deps.tools);
+}
+
+async function choosePlan(
   deps: PlannerDeps,
   agent: Agent,
   description: string,
