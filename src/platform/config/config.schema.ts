@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkOidc, oidcSchema, publicUrlSchema, sessionSchema } from './oidc.schema.js';
 
 const providerNames = ['offline', 'openai', 'anthropic', 'google', 'ollama', 'openai-compatible'] as const;
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -75,6 +76,8 @@ export const configSchema = z
         shutdownGraceMs: positiveInt.default(10_000),
         /** Requests taking longer are answered 503 by Node. Default 120 s. */
         requestTimeoutMs: positiveInt.default(120_000),
+        /** The URL browsers reach Berth at (behind a proxy: the proxy's); needed for single sign-on. */
+        publicUrl: publicUrlSchema.optional(),
       })
       .prefault({}),
     /** Embedded store and other local state. Default ./.berth */
@@ -122,6 +125,8 @@ export const configSchema = z
         /** auto: credentials are required once any key was ever created; on: always; off: never (trusted networks only). */
         mode: z.enum(['auto', 'on', 'off']).default('auto'),
         apiKeys: commaList.default([]),
+        oidc: oidcSchema,
+        session: sessionSchema,
       })
       .prefault({}),
     /** Fixed one-minute windows, counted in Redis when redisUrl is set; only callers with a credential are counted. */
@@ -184,6 +189,7 @@ export const configSchema = z
     agents: z.array(agentSchema).default([]),
   })
   .superRefine((config, ctx) => {
+    checkOidc(config, ctx);
     if (config.llm.provider !== 'offline' && !config.llm.model) {
       ctx.addIssue({
         code: 'custom',

@@ -168,4 +168,69 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     path: ['tools', 'fetchAllow'],
     doc: 'comma-separated host:port entries fetch_url may reach even on private addresses',
   },
+  {
+    env: 'BERTH_PUBLIC_URL',
+    path: ['server', 'publicUrl'],
+    doc: 'the URL browsers reach Berth at; the OIDC redirect URI is <it>/auth/callback',
+  },
+  {
+    env: 'BERTH_OIDC_ISSUER',
+    path: ['auth', 'oidc', 'issuer'],
+    doc: "OpenID provider's issuer URL; turns single sign-on on",
+  },
+  {
+    env: 'BERTH_OIDC_CLIENT_ID',
+    path: ['auth', 'oidc', 'clientId'],
+    doc: "Berth's client id at the provider",
+  },
+  {
+    env: 'BERTH_OIDC_CLIENT_SECRET',
+    path: ['auth', 'oidc', 'clientSecret'],
+    doc: 'client secret; without one Berth is a public client (PKCE only)',
+  },
+  {
+    env: 'BERTH_OIDC_AUDIENCE',
+    path: ['auth', 'oidc', 'audience'],
+    doc: 'the aud API access tokens must carry (default: the client id)',
+  },
+  {
+    env: 'BERTH_OIDC_SCOPES',
+    path: ['auth', 'oidc', 'scopes'],
+    doc: 'scopes asked for at sign-in (default openid profile email)',
+  },
+  {
+    env: 'BERTH_OIDC_USER_CLAIM',
+    path: ['auth', 'oidc', 'userClaim'],
+    doc: 'claim naming the user (default email; sub when absent or unverified)',
+  },
+  {
+    env: 'BERTH_OIDC_TENANT_CLAIM',
+    path: ['auth', 'oidc', 'tenantClaim'],
+    doc: 'claim naming the tenant (default berth_tenant)',
+  },
+  {
+    env: 'BERTH_OIDC_ROLE_CLAIM',
+    path: ['auth', 'oidc', 'roleClaim'],
+    doc: "claim naming the role (default berth_role; absent: the user's membership)",
+  },
+  {
+    env: 'BERTH_OIDC_DEFAULT_TENANT',
+    path: ['auth', 'oidc', 'defaultTenant'],
+    doc: 'tenant of tokens without a tenant claim (default default)',
+  },
+  {
+    env: 'BERTH_OIDC_PROVIDER_NAME',
+    path: ['auth', 'oidc', 'providerName'],
+    doc: 'name on the sign-in button (default: the issuer host)',
+  },
+  {
+    env: 'BERTH_SESSION_SECRET',
+    path: ['auth', 'session', 'secret'],
+    doc: 'key of the sign-in cookie, ≥ 32 characters, the same on every api replica; required with OIDC',
+  },
+  {
+    env: 'BERTH_SESSION_TTL_MS',
+    path: ['auth', 'session', 'ttlMs'],
+    doc: 'how long a browser sign-in lasts (default 28800000, 8 h)',
+  },
 ];
