@@ -9,7 +9,9 @@ import {
   createIdentityRepository,
   createIdentityService,
   createKeyIndex,
+  createSingleSignOn,
   type IdentityService,
+  type SingleSignOn,
 } from './modules/identity/index.js';
 import { createTasksModule } from './modules/tasks/index.js';
 import { type Config, isLoopbackHost } from './platform/config/index.js';
@@ -94,17 +96,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     await store.migrate();
     const repo = createIdentityRepository(store.db);
     const keys = createKeyIndex(repo);
+    const { publicUrl } = config.server;
+    const sso = createSingleSignOn({ oidc: config.auth.oidc, session: config.auth.session, publicUrl }, repo);
     const access = createAccessControl({
       mode: config.auth.mode,
       envKeys: config.auth.apiKeys,
       keys,
       // The CLI's way in while this process holds the data dir (see run-server.ts).
       localToken: store.lock?.token,
+      tokens: sso?.tokens,
+      sessions: sso?.sessions,
     });
     const identity = createIdentityService({ repo, keys });
     // A worker serves only health and metrics, which are open by design.
     if (role !== 'worker') await checkExposure(config, access, options.logger);
-    return await assemble({ config, logger: options.logger, role, store, access, identity });
+    return await assemble({ config, logger: options.logger, role, store, access, identity, sso });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
@@ -118,6 +124,7 @@ interface AssembleInput {
   store: Store;
   access: AccessControlService;
   identity: IdentityService;
+  sso?: SingleSignOn;
 }
 
 function storeChecks(store: Store): ReadinessCheck[] {
@@ -133,7 +140,8 @@ function storeChecks(store: Store): ReadinessCheck[] {
   ];
 }
 
-async function assemble({ config, logger, role, store, access, identity }: AssembleInput): Promise<App> {
+async function assemble(input: AssembleInput): Promise<App> {
+  const { config, logger, role, store, access, identity, sso } = input;
   const metrics = createMetricsRegistry();
   const core = buildCore(config, metrics, logger);
   const queue = await openQueue(config, logger);
@@ -195,6 +203,7 @@ async function assemble({ config, logger, role, store, access, identity }: Assem
       tasks,
       checks,
       identity,
+      sso,
       authRequired: access.required,
     });
   }

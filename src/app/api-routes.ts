@@ -8,7 +8,12 @@ import {
   registerInferRoutes,
   registerOpenAiRoutes,
 } from '../modules/chat/index.js';
-import { type IdentityService, registerIdentityRoutes } from '../modules/identity/index.js';
+import {
+  type IdentityService,
+  registerIdentityRoutes,
+  registerSsoRoutes,
+  type SingleSignOn,
+} from '../modules/identity/index.js';
 import { createStatusService, registerStatusRoutes } from '../modules/status/index.js';
 import type { TasksModule } from '../modules/tasks/index.js';
 import type { Config } from '../platform/config/index.js';
@@ -32,6 +37,8 @@ export interface ApiRouteDeps {
   tasks: TasksModule;
   checks: ReadinessCheck[];
   identity: IdentityService;
+  /** Single sign-on, when an OpenID provider is configured. */
+  sso?: SingleSignOn;
   authRequired(): Promise<boolean>;
 }
 
@@ -41,6 +48,7 @@ export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Prom
   const { agents, llm, tools } = core;
   const chat = createChatService({ repo: createChatRepository(store.db), agents, llm, tools });
   registerIdentityRoutes(http, { identity: deps.identity, authRequired: deps.authRequired });
+  await registerSsoRoutes(http, { sso: deps.sso });
   registerAgentRoutes(http, agents);
   registerChatRoutes(http, { chat, maxMessageChars: config.chat.maxMessageChars });
   registerInferRoutes(http, {

@@ -24,6 +24,8 @@ export const errorCodes = {
   llm_error: 502,
   tool_steps_exceeded: 502,
   llm_unavailable: 503,
+  /** The OpenID provider (discovery, its signing keys, its token endpoint) did not answer. */
+  identity_provider_unavailable: 503,
   not_ready: 503,
   shutting_down: 503,
   store_unavailable: 503,

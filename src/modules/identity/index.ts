@@ -22,3 +22,5 @@ export {
   requireAccess,
   SYSTEM_ROLE,
 } from './policy.js';
+export { createSingleSignOn, type SingleSignOn } from './sso.js';
+export { registerSsoRoutes } from './sso.routes.js';

@@ -857,6 +857,23 @@ export interface paths {
       };
     };
   };
+  '/auth/config': {
+    /** @description Whether browsers can sign in with an OpenID provider; the UI asks before anyone signs in. */
+    get: {
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              oidc: boolean;
+              provider_name?: string;
+              sign_in_url?: string;
+            };
+          };
+        };
+      };
+    };
+  };
   '/api/agents': {
     get: {
       responses: {
