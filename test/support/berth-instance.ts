@@ -22,6 +22,8 @@ export interface StartOptions {
   /** postgres://… for the Postgres store; otherwise a temporary PGlite data dir. */
   databaseUrl?: string;
   dataDir?: string;
+  /** Port to listen on, when the URL must be known before the start (a redirect URI). Default: any free one. */
+  port?: number;
 }
 
 export function tempDir(prefix = 'berth-test-'): string {
@@ -52,7 +54,7 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthInsta
     logger: createLogger(loaded.value.logLevel, sink),
     pgliteTemplatePath: PGLITE_TEMPLATE,
   });
-  const address = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  const address = await app.http.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   app.markStarted();
   return {
     url: address,

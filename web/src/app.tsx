@@ -3,6 +3,7 @@ import { UNAUTHORIZED_EVENT } from './api/client';
 import { clearKey, getKey } from './api/key';
 import { ChatPage } from './chat/ChatPage';
 import { KeyPrompt } from './components/KeyPrompt';
+import { SessionBadge } from './components/SessionBadge';
 import { Link, usePath } from './router';
 import { ServiceProvider, useService } from './service-context';
 import { StatusPage } from './status/StatusPage';
@@ -38,6 +39,7 @@ function Nav({ path, onForgetKey }: { path: string; onForgetKey?: () => void }) 
         {item('status', '/status', 'Status')}
       </nav>
       <div className="topbar-end">
+        <SessionBadge />
         {status?.offline_model && (
           <Link
             href="/status"

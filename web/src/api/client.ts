@@ -17,8 +17,23 @@ export class ApiError extends Error {
 /** Fired whenever the API answers 401, so the app can ask for a key. */
 export const UNAUTHORIZED_EVENT = 'berth:unauthorized';
 
+/** Where a signed-in session's CSRF token goes; the server refuses a session's POST without it. */
+export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_COOKIE = 'berth_csrf=';
+
+/** The CSRF token the server set at sign-in (a cookie scripts of this site can read, others cannot). */
+function csrfToken(): string | undefined {
+  const entry = document.cookie
+    .split(';')
+    .map((cookie) => cookie.trim())
+    .find((cookie) => cookie.startsWith(CSRF_COOKIE));
+  return entry ? decodeURIComponent(entry.slice(CSRF_COOKIE.length)) : undefined;
+}
+
+/** The API key, if one is kept, and the session's CSRF token, if signed in: what every request sends. */
 export function authHeaders(key = getKey()): Record<string, string> {
-  return key ? { authorization: `Bearer ${key}` } : {};
+  const csrf = csrfToken();
+  return { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(csrf ? { [CSRF_HEADER]: csrf } : {}) };
 }
 
 export async function errorFrom(response: Response): Promise<ApiError> {

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { setKey } from '../api/key';
+import { type AuthConfig, forgetSignInError, loadAuthConfig, signInError, signInHref } from '../api/session';
 
 interface Props {
   /** The key that was tried and refused, if the prompt opened because of it. */
@@ -7,15 +8,28 @@ interface Props {
   onAccepted(): void;
 }
 
-/** Asks for an API key once per browser session; checks it before keeping it. */
+/**
+ * Asks for an API key once per browser session and checks it before keeping it; when Berth has an
+ * identity provider, offers to sign in with it first.
+ */
 export function KeyPrompt({ rejected, onAccepted }: Props) {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(
-    rejected ? 'The saved key was not accepted. Enter another one.' : null,
+    () => signInError() ?? (rejected ? 'The saved key was not accepted. Enter another one.' : null),
   );
   const [checking, setChecking] = useState(false);
+  const [auth, setAuth] = useState<AuthConfig | null>(null);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
+  useEffect(forgetSignInError, []);
+  useEffect(() => {
+    let live = true;
+    void loadAuthConfig().then((config) => live && setAuth(config));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const sso = auth?.oidc ? auth : null;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -44,11 +58,20 @@ export function KeyPrompt({ rejected, onAccepted }: Props) {
   return (
     <div className="modal-backdrop">
       <form className="modal" onSubmit={submit} aria-labelledby="key-title">
-        <h1 id="key-title">API key needed</h1>
-        <p className="muted">
-          This Berth requires an API key. It is kept in this browser tab for the session and sent with every
-          request.
-        </p>
+        <h1 id="key-title">{sso ? 'Sign in to Berth' : 'API key needed'}</h1>
+        {sso ? (
+          <>
+            <a className="button primary sso-button" href={signInHref(sso)}>
+              Sign in with {sso.provider_name}
+            </a>
+            <p className="muted small sso-or">or use an API key, kept in this browser tab for the session</p>
+          </>
+        ) : (
+          <p className="muted">
+            This Berth requires an API key. It is kept in this browser tab for the session and sent with every
+            request.
+          </p>
+        )}
         <label htmlFor="api-key">API key</label>
         <input
           id="api-key"
