@@ -48,7 +48,9 @@ const routeTables = new WeakMap<object, RouteEntry[]>();
 /** Every route with the permission it declares (tests generate their access cases from it). */
 export function declaredRoutes(app: HttpApp): Array<{ method: string; url: string; permission: Permission }> {
   return (routeTables.get(app) ?? []).flatMap((route) =>
-    [route.method].flat().map((method) => ({ method, url: route.url, permission: route.config?.permission ?? '' })),
+    [route.method]
+      .flat()
+      .map((method) => ({ method, url: route.url, permission: route.config?.permission ?? '' })),
   );
 }
 
