@@ -30,3 +30,4 @@ export function createHttpMetrics(registry: Registry) {
     }),
   };
 }
+export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
