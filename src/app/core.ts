@@ -1,4 +1,4 @@
-import { type AgentCatalog, createAgentCatalog } from '../modules/agents/index.js';
+import { type AgentCatalog, agentToolIssues, createAgentCatalog } from '../modules/agents/index.js';
 import { createLlmRegistry, type LlmOptions, type LlmRegistry } from '../modules/llm/index.js';
 import { createModelToolDeps } from '../modules/tasks/index.js';
 import {
@@ -6,9 +6,10 @@ import {
   createAnswerTool,
   createSummarizeTool,
   fetchUserAgent,
+  type ModelToolDeps,
   ToolRegistry,
 } from '../modules/tools/index.js';
-import type { Config } from '../platform/config/index.js';
+import type { Config, ConfigCheck } from '../platform/config/index.js';
 import type { Logger, Registry } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
 import { StartupError } from './startup-error.js';
@@ -33,16 +34,38 @@ export interface Core {
   agents: AgentCatalog;
 }
 
+function createTools(config: Config, modelTools: ModelToolDeps): ToolRegistry {
+  return new ToolRegistry([
+    ...builtinTools({ fetchUrl: { allow: config.tools.fetchAllow, userAgent: fetchUserAgent(VERSION) } }),
+    createSummarizeTool(modelTools),
+    createAnswerTool(modelTools),
+  ]);
+}
+
+// For reading the tool catalogue before anything starts; the tools are listed, never run.
+const notRunnable = async (): Promise<never> => {
+  throw new Error('tools built for a configuration check cannot run');
+};
+
+/**
+ * The configuration checks only the app can make: every tool an agent lists exists and is free of
+ * side effects. The CLI passes them to loadConfig so they are reported (exit 2) with every other
+ * configuration problem, naming the file; buildCore checks again for the tools known only at start.
+ */
+export const appConfigChecks: ReadonlyArray<ConfigCheck<Config>> = [
+  (config) =>
+    agentToolIssues(
+      config.agents,
+      createTools(config, { summarize: notRunnable, answer: notRunnable }).list(),
+    ),
+];
+
 /** The model registry, the tool registry and the agents — what every role needs. */
 export function buildCore(config: Config, metrics: Registry, logger: Logger): Core {
   const llm = createLlmRegistry({ options: llmOptions(config), metrics, logger });
-  const modelToolDeps = createModelToolDeps({ llm, agents: () => agents });
-  const tools = new ToolRegistry([
-    ...builtinTools({ fetchUrl: { allow: config.tools.fetchAllow, userAgent: fetchUserAgent(VERSION) } }),
-    createSummarizeTool(modelToolDeps),
-    createAnswerTool(modelToolDeps),
-  ]);
+  const tools = createTools(config, createModelToolDeps({ llm, agents: () => agents }));
   const catalog = createAgentCatalog(config, tools.list());
+  // Only reached when loadConfig ran without appConfigChecks, or for a tool known only at start.
   if (!catalog.ok) throw new StartupError(catalog.error.message);
   const agents = catalog.value;
   return { llm, tools, agents };

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { appConfigChecks } from '../../src/app/core.js';
 import { loadConfig } from '../../src/platform/config/index.js';
 import { startBerth, tempDir } from '../support/berth-instance.js';
 import { fakeReply } from '../support/fake-openai-server.js';
@@ -231,8 +232,13 @@ describe('tool configuration', () => {
   it('refuses to start when an agent names a tool that does not exist', async () => {
     const path = configWith(['  - name: mailer', '    tools: [fetch_url, send_email]']);
     await expect(startBerth({ env: { BERTH_CONFIG: path } })).rejects.toThrow(
-      /agents\.1\.tools: unknown tool "send_email" \(known: fetch_url, extract_text/,
+      /agents\.1\.tools\.1: unknown tool; got "send_email"; allowed: fetch_url, extract_text/,
     );
+    // The CLI's way: a configuration problem like any other, naming the file.
+    const loaded = loadConfig({ env: { BERTH_CONFIG: path }, cwd: tmpdir(), checks: appConfigChecks });
+    expect(loaded.ok ? [] : loaded.error.problems).toEqual([
+      `agents.1.tools.1 in ${path}: unknown tool; got "send_email"; allowed: fetch_url, extract_text, summarize, answer`,
+    ]);
   });
 
   it.each([

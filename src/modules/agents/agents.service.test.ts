@@ -24,14 +24,14 @@ describe('createAgentCatalog', () => {
     expect(catalog.ok).toBe(false);
     if (catalog.ok) return;
     expect(catalog.error.problems).toEqual([
-      'agents.1.tools: "send_email" has side effects and needs approval, which chat does not support yet',
+      'agents.1.tools.1: has side effects and needs approval, which chat does not support yet; got "send_email"; allowed: fetch_url',
     ]);
   });
 
-  it('refuses an unknown tool, listing the known ones', () => {
+  it('refuses an unknown tool, listing the usable ones', () => {
     const catalog = createAgentCatalog(configWith([{ name: 'a', tools: ['teleport'] }]), tools);
     expect(catalog.ok ? [] : catalog.error.problems).toEqual([
-      'agents.0.tools: unknown tool "teleport" (known: fetch_url, send_email)',
+      'agents.0.tools.0: unknown tool; got "teleport"; allowed: fetch_url',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AgentConfig, Config } from '../../platform/config/index.js';
-import { agentSchema, ConfigError } from '../../platform/config/index.js';
+import { agentSchema, ConfigError, type ConfigIssue } from '../../platform/config/index.js';
 import { AppError, fail, ok, type Result } from '../../platform/errors.js';
 import { type ModelRef, OFFLINE_MODEL_ID } from '../llm/index.js';
 
@@ -62,23 +62,34 @@ export interface ToolInfo {
   sideEffects: boolean;
 }
 
-/** Problems with the agents' tool lists, each naming its config key. */
-export function checkAgentTools(agents: readonly AgentConfig[], tools: readonly ToolInfo[]): string[] {
+/** Problems with the agents' tool lists, each at its config key (`agents.<i>.tools.<j>`). */
+export function agentToolIssues(agents: readonly AgentConfig[], tools: readonly ToolInfo[]): ConfigIssue[] {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const known = tools.map((tool) => tool.name).join(', ') || 'none';
+  // Chat has no approval step yet, so a tool that changes the world must never run from it.
+  const usable = tools.filter((tool) => !tool.sideEffects).map((tool) => tool.name);
+  const allowed = usable.join(', ') || 'none';
   return agents.flatMap((agent, index) =>
-    agent.tools.flatMap((name) => {
+    agent.tools.flatMap((name, position): ConfigIssue[] => {
+      const path = ['agents', index, 'tools', position];
       const tool = byName.get(name);
-      if (!tool) return [`agents.${index}.tools: unknown tool "${name}" (known: ${known})`];
-      // Chat has no approval step yet, so a tool that changes the world must never run from it.
+      if (!tool) return [{ path, message: 'unknown tool', allowed }];
       if (tool.sideEffects) {
         return [
-          `agents.${index}.tools: "${name}" has side effects and needs approval, which chat does not support yet`,
+          { path, message: 'has side effects and needs approval, which chat does not support yet', allowed },
         ];
       }
       return [];
     }),
   );
+}
+
+/** The same problems as one line each, in loadConfig's format (without the file, which it does not know). */
+export function checkAgentTools(agents: readonly AgentConfig[], tools: readonly ToolInfo[]): string[] {
+  return agentToolIssues(agents, tools).map((issue) => {
+    const [, agent, , position] = issue.path as [string, number, string, number];
+    const name = agents[agent]?.tools[position];
+    return `${issue.path.join('.')}: ${issue.message}; got "${name}"; allowed: ${issue.allowed}`;
+  });
 }
 
 /**

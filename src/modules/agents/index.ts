@@ -2,6 +2,7 @@ export { registerAgentRoutes } from './agents.routes.js';
 export {
   type Agent,
   type AgentCatalog,
+  agentToolIssues,
   agentVersion,
   checkAgentTools,
   createAgentCatalog,

@@ -1,22 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { fail, ok, type Result } from '../errors.js';
 import { type Config, configSchema } from './config.schema.js';
+import {
+  type ConfigCheck,
+  ConfigError,
+  type ConfigSources,
+  describeCheckIssue,
+  describeSchemaIssue,
+} from './config-errors.js';
 import { envMap } from './env-map.js';
+
+export { ConfigError } from './config-errors.js';
 
 export interface LoadConfigInput {
   env: Record<string, string | undefined>;
   cwd: string;
-}
-
-/** A config error names the key (env var or file path) and what is wrong; no stack trace. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
+  /**
+   * Checks the schema cannot make (e.g. that every agent's tools exist, which only the app knows);
+   * run once the schema passed, their problems reported like its own. Default none.
+   */
+  checks?: ReadonlyArray<ConfigCheck<Config>>;
 }
 
 type Plain = Record<string, unknown>;
@@ -48,14 +53,10 @@ function readFile(input: LoadConfigInput): Result<{ data: Plain; path?: string }
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, envByPath: Map<string, string>, filePath?: string): string {
-  const key = issue.path.join('.');
-  const env = envByPath.get(key);
-  const where = env ? `${env} (${key})` : filePath ? `${key} in ${filePath}` : key;
-  return `${where || '(top level)'}: ${issue.message}`;
-}
-
-/** defaults → file (berth.yaml or BERTH_CONFIG) → environment. Returns the config or the problems. */
+/**
+ * defaults → file (berth.yaml or BERTH_CONFIG) → environment, then `checks`. Returns the config, or
+ * every problem, each naming the key in its env and file spellings, the value and what is allowed.
+ */
 export function loadConfig(input: LoadConfigInput): Result<Config, ConfigError> {
   const file = readFile(input);
   if (!file.ok) return fail(new ConfigError([file.error]));
@@ -67,12 +68,13 @@ export function loadConfig(input: LoadConfigInput): Result<Config, ConfigError> 
     setPath(raw, path, value);
     envByPath.set(path.join('.'), env);
   }
+  const sources: ConfigSources = { raw, envByPath, filePath: file.value.path, schema: configSchema };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    return fail(
-      new ConfigError(parsed.error.issues.map((i) => describeIssue(i, envByPath, file.value.path))),
-    );
+    return fail(new ConfigError(parsed.error.issues.flatMap((i) => describeSchemaIssue(i, sources))));
   }
+  const issues = (input.checks ?? []).flatMap((check) => check(parsed.data));
+  if (issues.length > 0) return fail(new ConfigError(issues.map((i) => describeCheckIssue(i, sources))));
   return ok(parsed.data);
 }
 

@@ -47,7 +47,7 @@ describe('OIDC configuration', () => {
 
   it('refuses a short session secret, a plain-http issuer off loopback and scopes without openid', () => {
     expect(problems({ ...complete, BERTH_SESSION_SECRET: 'short' })).toEqual([
-      'BERTH_SESSION_SECRET (auth.session.secret): must be at least 32 characters (e.g. openssl rand -base64 32)',
+      'BERTH_SESSION_SECRET (auth.session.secret): must be at least 32 characters (e.g. openssl rand -base64 32); got a hidden value of 5 characters',
     ]);
     expect(problems({ ...complete, BERTH_OIDC_ISSUER: 'http://login.example.com' })[0]).toMatch(
       /^BERTH_OIDC_ISSUER \(auth.oidc.issuer\): must be https/,
