@@ -67,7 +67,11 @@ export async function startBerthProcess(
       () => false,
     );
     if (healthy) break;
-    if (Date.now() > deadline) throw new Error(`berth did not start:\n${output}`);
+    if (Date.now() > deadline) {
+      // Never leave a process behind (nor the data dir lock it holds).
+      child.kill('SIGKILL');
+      throw new Error(`berth did not start:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { url, child, output: () => output };

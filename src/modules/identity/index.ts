@@ -9,7 +9,7 @@ export {
 } from './access-control.js';
 export { createIdentityRepository, type IdentityRepository } from './identity.repository.js';
 export { registerIdentityRoutes } from './identity.routes.js';
-export { userIdSchema } from './identity.schemas.js';
+export { keyView, memberView, tenantSlug, tenantView, userIdSchema } from './identity.schemas.js';
 export { createIdentityService, type IdentityService } from './identity.service.js';
 export { createKeyIndex, hashKey, type KeyIndex } from './key-index.js';
 export {
