@@ -21,6 +21,7 @@ const CRD_PACKAGES: Record<string, string[]> = {
   'helm.toolkit.fluxcd.io': ['@kubernetes-models/flux-cd'],
   'gateway.networking.k8s.io': ['@kubernetes-models/gateway-api'],
   'external-secrets.io': ['@kubernetes-models/external-secrets'],
+  'monitoring.coreos.com': ['@kubernetes-models/prometheus-operator'],
 };
 
 const require = createRequire(join(ROOT, 'package.json'));
