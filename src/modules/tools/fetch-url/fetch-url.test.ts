@@ -41,11 +41,15 @@ describe('fetch_url', () => {
     });
   });
 
-  it('refuses the same loopback URL without an allow entry, before connecting', async () => {
+  it('refuses the same loopback URL without an allow entry, before connecting, saying how to allow it', async () => {
     const before = site.hits.length;
     const result = await fetcher({ allow: [] })(`${site.origin}/plain`);
     expect(result).toMatchObject({ ok: false, error: { code: 'ssrf_blocked', retryable: false } });
-    if (!result.ok) expect(result.error.message).toBe('127.0.0.1 is a loopback address');
+    if (!result.ok) {
+      expect(result.error.message).toBe(
+        `127.0.0.1 is a loopback address; to allow it, add 127.0.0.1:${site.port} to BERTH_FETCH_ALLOW`,
+      );
+    }
     expect(site.hits.length).toBe(before);
   });
 
@@ -89,7 +93,11 @@ describe('fetch_url', () => {
     const result = await fetcher({ lookup })('https://mixed.example/page');
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'ssrf_blocked', message: 'mixed.example resolves to 10.0.0.5, a private address' },
+      error: {
+        code: 'ssrf_blocked',
+        message:
+          'mixed.example resolves to 10.0.0.5, a private address; to allow it, add mixed.example:443 to BERTH_FETCH_ALLOW',
+      },
     });
   });
 

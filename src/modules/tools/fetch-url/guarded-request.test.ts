@@ -25,7 +25,10 @@ describe('guardedGet', () => {
     const result = await get(target('rebound.example', []));
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'ssrf_blocked', message: 'rebound.example resolves to 127.0.0.1, a loopback address' },
+      error: {
+        code: 'ssrf_blocked',
+        message: `rebound.example resolves to 127.0.0.1, a loopback address; to allow it, add rebound.example:${site.port} to BERTH_FETCH_ALLOW`,
+      },
     });
     expect(site.hits).toEqual([]);
   });

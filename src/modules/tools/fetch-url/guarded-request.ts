@@ -6,7 +6,7 @@ import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-f
 import { ok } from '../../../platform/errors.js';
 import { type ToolResult, toolFailure } from '../tool.js';
 import { type BlockedAddress, checkAddress } from './address-policy.js';
-import type { FetchTarget } from './url-guard.js';
+import { allowHint, type FetchTarget } from './url-guard.js';
 
 class RefusedAtConnect extends Error {
   constructor(readonly blocked: BlockedAddress) {
@@ -81,14 +81,18 @@ export function guardedGet(
 function describeRequestError(target: FetchTarget, error: Error): ToolResult<never> {
   if (error instanceof RefusedAtConnect) {
     const { address, reason } = error.blocked;
-    return toolFailure('ssrf_blocked', `${target.host} resolves to ${address}, ${reason}`, {
-      details: { host: target.host, ...error.blocked },
-    });
+    return toolFailure(
+      'ssrf_blocked',
+      `${target.host} resolves to ${address}, ${reason}; ${allowHint(target.url)}`,
+      {
+        details: { host: target.host, ...error.blocked },
+      },
+    );
   }
   if (AGENT_REFUSAL.test(error.message)) {
     return toolFailure(
       'ssrf_blocked',
-      `${target.url.hostname} was refused at connect time: ${error.message}`,
+      `${target.url.hostname} was refused at connect time: ${error.message}; ${allowHint(target.url)}`,
       {
         details: { host: target.host },
       },

@@ -72,7 +72,8 @@ describe('resolveTarget', () => {
       error: {
         code: 'ssrf_blocked',
         retryable: false,
-        message: 'db.example resolves to fd00::5, a private address (unique local, fc00::/7)',
+        message:
+          'db.example resolves to fd00::5, a private address (unique local, fc00::/7); to allow it, add db.example:80 to BERTH_FETCH_ALLOW',
         details: { host: 'db.example', address: 'fd00::5' },
       },
     });

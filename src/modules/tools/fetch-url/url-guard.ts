@@ -49,8 +49,16 @@ export function parseAllowList(entries: readonly string[]): Set<string> {
 
 const allowKey = (hostname: string, port: number) => `${hostname.replace(/\.$/, '')}:${port}`;
 
+/** The operator's way out, for a page that really is on an internal address (a fixture, the intranet). */
+export function allowHint(url: URL): string {
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  return `to allow it, add ${url.hostname}:${port} to BERTH_FETCH_ALLOW`;
+}
+
 const blocked = (url: URL, message: string, details: BlockedAddress) =>
-  toolFailure('ssrf_blocked', message, { details: { host: url.hostname, ...details } });
+  toolFailure('ssrf_blocked', `${message}; ${allowHint(url)}`, {
+    details: { host: url.hostname, ...details },
+  });
 
 /**
  * Checks a URL before any connection: scheme, the host's literal address or every address its
