@@ -55,3 +55,51 @@ describe('splitSentences', () => {
     ]);
   });
 });
+
+describe('extractiveSummary of several texts', () => {
+  // Two pages that share their first paragraph (a mirror, a syndicated article), each with menu
+  // items, a heading and a list that are not sentences.
+  const shared =
+    'Berth runs agents for teams that keep their data at home. Agents in Berth plan tasks as steps and run each step on a worker. Every step an agent plans is audited, and steps that change the world wait for approval.';
+  const pages = [
+    `Berth overview\n\n${shared}\n\nWorkers take steps from the queue; a dead worker's steps are taken over by another worker within seconds.\n\nRead more`,
+    `Berth overview (mirror)\n\n${shared}\n\nThe queue is BullMQ on Redis, or in-process when embedded, and workers report progress as they run steps.\n\n- Fast\n- Safe\n\nAgents in Berth plan tasks as steps and run each`,
+  ];
+
+  it('says no sentence twice and leaves no fragment', () => {
+    const summary = extractiveSummary(pages, 5);
+    const sentences = splitSentences(summary);
+    expect(sentences.length).toBe(5);
+    expect(new Set(sentences).size).toBe(sentences.length);
+    for (const sentence of sentences) {
+      expect(sentence, 'a whole sentence').toMatch(/[.!?]$/);
+      expect(
+        pages.some((page) => page.replace(/\s+/g, ' ').includes(sentence)),
+        sentence,
+      ).toBe(true);
+    }
+    expect(summary).not.toMatch(/Read more|Fast|Safe|Berth overview|run each$/);
+  });
+
+  it('treats a sentence repeated with other spacing or case as the same one', () => {
+    const texts = [
+      'Ships sail in harbours. Harbours shelter ships.',
+      'SHIPS  sail in harbours! Boats are ships too.',
+    ];
+    expect(splitSentences(extractiveSummary(texts, 5))).toEqual([
+      'Ships sail in harbours.',
+      'Harbours shelter ships.',
+      'Boats are ships too.',
+    ]);
+  });
+
+  it('keeps an abbreviation inside its sentence', () => {
+    expect(
+      splitSentences('Tools, e.g. fetch_url, run on workers. Dr. Smith wrote J. R. Tolkien a letter.'),
+    ).toEqual(['Tools, e.g. fetch_url, run on workers.', 'Dr. Smith wrote J. R. Tolkien a letter.']);
+  });
+
+  it('falls back to the fragments when a text has no whole sentence', () => {
+    expect(extractiveSummary('Home\n\nAbout us\n\nContact', 3)).toBe('Home About us Contact');
+  });
+});

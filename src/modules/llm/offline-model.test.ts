@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLlmRegistry, type LlmOptions, OFFLINE_MODEL_ID } from './index.js';
-import { FIRST_REPLY_NOTICE } from './offline-reply.js';
+import { CAPABILITIES, FIRST_REPLY_NOTICE } from './offline-reply.js';
 
 const options: LlmOptions = {
   providers: {
@@ -68,8 +68,20 @@ describe('offline model', () => {
     expect(first).toContain('OLLAMA_BASE_URL');
     const later = await reply([user('hello'), assistant(first), user('and now?')]);
     expect(later).not.toContain('berth-offline');
-    expect(later).toContain('You wrote: "and now?"');
-    expect(later).toContain('offline model');
+    expect(later).toBe('You wrote: "and now?". As said above, I can only summarise text or links you send.');
+  });
+
+  it('says what it can do once per conversation, in the first reply that needs it', async () => {
+    const first = await reply([user('hello')]);
+    expect(first).toContain(CAPABILITIES);
+    const second = await reply([user('hello'), assistant(first), user('and now?')]);
+    expect(second).not.toContain(CAPABILITIES);
+    // A conversation that began with a link has not heard it yet.
+    const linkReply = await reply([user('https://example.com/a')]);
+    expect(linkReply).not.toContain(CAPABILITIES);
+    const after = await reply([user('https://example.com/a'), assistant(linkReply), user('hi')]);
+    expect(after).toContain(CAPABILITIES);
+    expect(after).not.toContain(FIRST_REPLY_NOTICE);
   });
 
   it('offers to summarise URLs as a background task instead of fetching them', async () => {

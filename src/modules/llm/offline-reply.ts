@@ -21,21 +21,33 @@ export function findUrls(text: string): string[] {
   return [...new Set(cleaned)];
 }
 
-/** The whole reply of the offline model for a prompt: deterministic, from the last user message. */
+/** What the offline model can do, said once in a conversation. */
+export const CAPABILITIES =
+  "I'm the offline model, so I can't answer questions or hold a conversation. " +
+  'I can summarise text you paste (start with "Summarise:") and recognise web links, ' +
+  'which can be summarised as a background task.';
+
+/**
+ * The whole reply of the offline model for a prompt: deterministic, from the last user message.
+ * Its notice and what it can do are said once per conversation: the history it is sent shows
+ * whether an earlier reply did already (the UI's banner says it on every page).
+ */
 export function offlineReply(prompt: LanguageModelV4Prompt): string {
   const text = lastUserText(prompt);
-  const body = replyTo(text);
-  const firstReply = !prompt.some((message) => message.role === 'assistant');
-  return firstReply ? `${FIRST_REPLY_NOTICE}\n\n${body}` : body;
+  const earlier = assistantTexts(prompt);
+  const said = (words: string) => earlier.some((reply) => reply.includes(words));
+  const body = replyTo(text, said(CAPABILITIES));
+  // The notice opens the first reply, whatever it was; what it can do waits for a reply that needs it.
+  return earlier.length > 0 ? body : `${FIRST_REPLY_NOTICE}\n\n${body}`;
 }
 
-function replyTo(text: string): string {
+function replyTo(text: string, explained: boolean): string {
   const urls = findUrls(text);
   const withoutUrls = urls.reduce((rest, url) => rest.split(url).join(' '), text).trim();
   if (withoutUrls.length > LONG_TEXT_CHARS) return summaryReply(withoutUrls, urls);
   if (urls.length > 0) return urlReply(urls);
   if (summaryRequest.test(text)) return summaryReply(stripInstruction(text), []);
-  return defaultReply(text);
+  return defaultReply(text, explained);
 }
 
 function stripInstruction(text: string): string {
@@ -62,14 +74,20 @@ function summaryReply(text: string, urls: string[]): string {
   return `Summary (the ${SUMMARY_SENTENCES} most representative sentences, picked without an LLM):\n\n${summary}${links}`;
 }
 
-function defaultReply(text: string): string {
+function defaultReply(text: string, explained: boolean): string {
   const compact = text.replace(/\s+/g, ' ').trim();
   const quote = compact.length > QUOTE_CHARS ? `${compact.slice(0, QUOTE_CHARS - 1).trimEnd()}…` : compact;
   const received = quote === '' ? 'I did not receive any text.' : `You wrote: "${quote}".`;
-  return (
-    `${received} I'm the offline model, so I can't answer questions or hold a conversation. ` +
-    'I can summarise text you paste (start with "Summarise:") and recognise web links, ' +
-    'which can be summarised as a background task.'
+  return explained
+    ? `${received} As said above, I can only summarise text or links you send.`
+    : `${received} ${CAPABILITIES}`;
+}
+
+function assistantTexts(prompt: LanguageModelV4Prompt): string[] {
+  return prompt.flatMap((message) =>
+    message.role === 'assistant'
+      ? [message.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n')]
+      : [],
   );
 }
 

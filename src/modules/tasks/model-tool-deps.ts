@@ -22,7 +22,7 @@ export function createModelToolDeps(deps: { llm: LlmRegistry; agents: () => Agen
       const agent = agentFor(name);
       if (agent.model.provider === 'offline') {
         // The offline model's answer to a summary request is this same extractive summary; calling it directly keeps its chat notice out of results.
-        const text = extractiveSummary(texts.join('\n\n'), MAX_SUMMARY_SENTENCES);
+        const text = extractiveSummary(texts, MAX_SUMMARY_SENTENCES);
         return {
           text,
           model: OFFLINE_MODEL_ID,
