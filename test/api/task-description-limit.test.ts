@@ -45,7 +45,7 @@ describe('a task description the rule planner cannot carry', () => {
     const reply = await postJson<ErrorBody>(`${berth.url}/api/tasks`, {
       description: withUrl(INSTRUCTION_MAX + 1),
     });
-    expectRefusedDescription(reply, /rule planner \(the offline model does not plan/);
+    expectRefusedDescription(reply, /built-in plan \(used because the built-in offline model cannot plan/);
     expect(await taskCount(berth)).toBe(before);
   });
 
@@ -111,7 +111,7 @@ describe('a long description with a model planner', () => {
     const reply = await postJson<ErrorBody>(`${berth.url}/api/tasks`, {
       description: withUrl(INSTRUCTION_MAX + 500),
     });
-    expectRefusedDescription(reply, /rule planner \(the model could not plan/);
+    expectRefusedDescription(reply, /built-in plan \(used because the model could not plan/);
     expect(await taskCount(berth)).toBe(before);
   });
 });

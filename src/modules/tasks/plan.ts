@@ -17,8 +17,10 @@ export type PlannedStep = z.infer<typeof plannedStep>;
 export interface Plan {
   steps: PlannedStep[];
   planner: 'model' | 'rule';
-  /** Why the rule planner was used, when it was. */
+  /** For a rule plan, what the task page says about it: the rules, and why they planned instead of the model. */
   note?: string;
+  /** For a rule plan, why in a few words (e.g. "the offline model cannot plan"). */
+  reason?: string;
 }
 
 export const MAX_PLAN_STEPS = 20;

@@ -63,7 +63,7 @@ function refuseUncarriable(plan: Plan, tools: ToolRegistry): Plan {
   for (const step of plan.steps) {
     const problem = literalInputProblem(step, tools);
     if (!problem) continue;
-    const by = plan.note ? `${plan.planner} planner (${plan.note})` : `${plan.planner} planner`;
+    const by = plan.reason ? `built-in plan (used because ${plan.reason})` : `${plan.planner}'s plan`;
     const { limit } = problem;
     const message = limit
       ? `is too long for the ${by}: its "${problem.step}" step would give ${problem.tool} a "${problem.field}" over the ${limit.maximum} ${limit.unit} it takes`.replace(
@@ -98,15 +98,21 @@ async function choosePlan(
   description: string,
   signal?: AbortSignal,
 ): Promise<Plan> {
-  const rule = (note: string): Plan => ({ steps: rulePlan(description), planner: 'rule', note });
-  if (agent.model.provider === 'offline') return rule('the offline model does not plan; rule planner used');
+  // Said to the person on the task page, so in their words: what the rules do, and why they were used.
+  const rule = (reason: string): Plan => ({
+    steps: rulePlan(description),
+    planner: 'rule',
+    reason,
+    note: `Planned by Berth's built-in rules (fetch each link, extract its text and summarise them; without a link, answer directly), because ${reason}.`,
+  });
+  if (agent.model.provider === 'offline') return rule('the built-in offline model cannot plan tasks');
   let proposed: z.infer<typeof planSchema>['steps'];
   try {
     proposed = await modelPlan(deps, agent, description, signal);
   } catch (error) {
-    return rule(`${describeFailure(error)}; rule planner used`);
+    return rule(describeFailure(error));
   }
   const checked = validatePlan(proposed, deps.tools);
-  if (!checked.ok) return rule(`the model's plan was rejected: ${checked.error}; rule planner used`);
+  if (!checked.ok) return rule(`the model's plan was rejected: ${checked.error}`);
   return { steps: checked.value, planner: 'model' };
 }

@@ -50,7 +50,12 @@ export function TaskPage({ id }: { id: string }) {
           <h1>{task.title}</h1>
           <p className="muted small">
             {task.agent} · created {relativeTime(task.created_at)}
-            {took && ` · took ${took}`} · planned by {task.planner}
+            {took && ` · took ${took}`} · planned by{' '}
+            {task.planner === 'rule'
+              ? "Berth's built-in rules"
+              : task.planner === 'model'
+                ? 'the model'
+                : task.planner}
             {origin && (
               <>
                 {' · '}
