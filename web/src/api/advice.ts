@@ -1,4 +1,9 @@
-import type { ApiErrorInfo } from './client';
+/** What advice needs of an API error; ApiErrorInfo fits (no import, so Node tests can load this file). */
+export interface ErrorFacts {
+  code: string;
+  status: number;
+  message: string;
+}
 
 export interface Advice {
   title: string;
@@ -8,7 +13,7 @@ export interface Advice {
 }
 
 /** Turns an API error into words for the person looking at the page. */
-export function adviceFor(error: ApiErrorInfo): Advice {
+export function adviceFor(error: ErrorFacts): Advice {
   switch (error.code) {
     case 'unauthorized':
       return {
@@ -50,11 +55,32 @@ export function adviceFor(error: ApiErrorInfo): Advice {
     case 'validation_failed':
     case 'payload_too_large':
       return { title: 'The request was not accepted', hint: error.message };
-    default:
+    // Not found is an answer, not a failure: retrying gets the same one.
+    case 'task_not_found':
       return {
-        title: error.status >= 500 ? 'Something went wrong on the server' : 'The request failed',
-        hint: 'Retry; if it keeps failing, the server log has the details under the request id.',
-        action: 'retry',
+        title: 'This task does not exist',
+        hint: 'The link may be mistyped, or the task belongs to another user or tenant. Your tasks are listed under Tasks.',
+      };
+    case 'conversation_not_found':
+      return {
+        title: 'This conversation does not exist',
+        hint: 'The link may be mistyped, or the conversation belongs to another user. Start a new one.',
+        action: 'new-conversation',
+      };
+    default:
+      if (error.status >= 500 || error.status === 429 || error.status === 408) {
+        return {
+          title: error.status >= 500 ? 'Something went wrong on the server' : 'The request failed',
+          hint: 'Retry; if it keeps failing, the server log has the details under the request id.',
+          action: 'retry',
+        };
+      }
+      if (error.status === 404) {
+        return { title: 'Not found', hint: 'The link may be mistyped, or what it names was removed.' };
+      }
+      return {
+        title: 'The request was refused',
+        hint: 'Sending it again will be refused the same way; the message above says why.',
       };
   }
 }
