@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { registerApiRoutes } from './app/api-routes.js';
 import { buildCore } from './app/core.js';
 import { openQueue, openTaskEvents } from './app/infrastructure.js';
+import { circuitChecks, storeChecks } from './app/readiness.js';
 import { StartupError } from './app/startup-error.js';
 import {
   type AccessControlService,
@@ -16,12 +17,7 @@ import {
 import { createTasksModule } from './modules/tasks/index.js';
 import { type Config, isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
-import {
-  createHttpServer,
-  type HttpApp,
-  type ReadinessCheck,
-  registerHealthRoutes,
-} from './platform/http/index.js';
+import { createHttpServer, type HttpApp, registerHealthRoutes } from './platform/http/index.js';
 import type { Queue } from './platform/queue/index.js';
 import { createHttpMetrics, createMetricsRegistry, type Logger } from './platform/telemetry/index.js';
 import { VERSION } from './version.js';
@@ -127,19 +123,6 @@ interface AssembleInput {
   sso?: SingleSignOn;
 }
 
-function storeChecks(store: Store): ReadinessCheck[] {
-  return [
-    { name: 'store', check: async () => void (await store.ping()) },
-    {
-      name: 'migrations',
-      check: async () => {
-        const pending = await store.pendingMigrations();
-        return pending > 0 ? `${pending} migration(s) not applied` : undefined;
-      },
-    },
-  ];
-}
-
 async function assemble(input: AssembleInput): Promise<App> {
   const { config, logger, role, store, access, identity, sso } = input;
   const metrics = createMetricsRegistry();
@@ -185,7 +168,9 @@ async function assemble(input: AssembleInput): Promise<App> {
   });
   const checks = storeChecks(store);
   if (queue.kind === 'bullmq') checks.push({ name: 'redis', check: async () => void (await tasks.depth()) });
-  if (role === 'worker') checks.push({ name: 'progress', check: tasks.progressProblem });
+  // Every role that consumes steps (berth start too) is judged by its progress.
+  if (role !== 'api') checks.push({ name: 'progress', check: tasks.progressProblem });
+  checks.push(...circuitChecks(core.llm, core.agents));
   let started = false;
   let closing = false;
   registerHealthRoutes(http, {

@@ -81,6 +81,8 @@ export function defineChatApiSuite(
         checks: [
           { name: 'store', ok: true },
           { name: 'migrations', ok: true },
+          { name: 'progress', ok: true },
+          { name: 'llm:openai-compatible', ok: true, detail: 'circuit closed; agents: remote' },
         ],
       });
       expect((await getJson(`${berth.url}/ready`)).status).toBe(200);

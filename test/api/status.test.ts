@@ -26,6 +26,7 @@ describe('GET /api/status', () => {
         checks: [
           { name: 'store', ok: true },
           { name: 'migrations', ok: true },
+          { name: 'progress', ok: true },
         ],
       },
       queue: { waiting: 0, active: 0, delayed: 0, failed: 0, oldest_wait_ms: null },

@@ -23,7 +23,11 @@ describe.skipIf(skip)(`status page in the browser${skip ? ` (skipped: ${skip})` 
     await banner.waitFor();
     expect(await banner.innerText()).toContain('BERTH_LLM_PROVIDER');
     await page.getByText('Ready', { exact: true }).waitFor();
-    expect(await page.locator('.checks li').allInnerTexts()).toEqual(['store\nok', 'migrations\nok']);
+    expect(await page.locator('.checks li').allInnerTexts()).toEqual([
+      'store\nok',
+      'migrations\nok',
+      'progress\nok',
+    ]);
     expect(await page.locator('.stat-label').allInnerTexts()).toEqual([
       'waiting',
       'running',

@@ -8,4 +8,4 @@ export {
   providerNames,
 } from './llm.types.js';
 export { toLlmAppError } from './llm-errors.js';
-export { createLlmRegistry, type LlmRegistry } from './llm-registry.js';
+export { createLlmRegistry, type LlmRegistry, type ProviderCircuit } from './llm-registry.js';

@@ -21,6 +21,16 @@ export interface LlmRegistry {
    */
   model(ref: ModelRef): LanguageModelV4;
   breakerStates(): Array<{ provider: string; state: BreakerStateName }>;
+  /**
+   * One provider's circuit: closed until its first call. `retryInMs` is how long an open circuit still
+   * refuses calls; at 0 the next call is let through as a trial, although the state reads open until then.
+   */
+  circuit(provider: ProviderName): ProviderCircuit;
+}
+
+export interface ProviderCircuit {
+  state: BreakerStateName;
+  retryInMs: number;
 }
 
 export interface LlmRegistryDeps {
@@ -81,6 +91,11 @@ export function createLlmRegistry({
       });
       models.set(key, wrapped);
       return wrapped;
+    },
+    circuit(provider) {
+      const entry = policies.get(`${provider} ${endpointOf(provider, options.providers)}`)?.policies;
+      if (!entry) return { state: 'closed', retryInMs: 0 };
+      return { state: entry.state, retryInMs: entry.state === 'open' ? entry.pausedForMs() : 0 };
     },
     breakerStates: () =>
       [...policies.values()].map(({ provider, policies: entry }) => ({ provider, state: entry.state })),

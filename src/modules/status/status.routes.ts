@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorReply, type HttpApp } from '../../platform/http/index.js';
+import { checkResult, errorReply, type HttpApp } from '../../platform/http/index.js';
 import type { StatusService } from './status.service.js';
 
 const statusReply = z.object({
@@ -7,7 +7,7 @@ const statusReply = z.object({
   store: z.object({ kind: z.string() }),
   ready: z.object({
     status: z.enum(['ready', 'not_ready']),
-    checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+    checks: z.array(checkResult),
   }),
   queue: z
     .object({
@@ -45,7 +45,7 @@ export function registerStatusRoutes(app: HttpApp, status: StatusService) {
     schema: {
       tags: ['status'],
       description:
-        'The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read.',
+        'The state of the service for the status page: readiness checks (the same as /readyz, an open circuit of a model provider among them), queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read.',
       response: { 200: statusReply, 401: errorReply },
     },
     handler: async () => status.status(),

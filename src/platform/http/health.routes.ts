@@ -2,10 +2,22 @@ import { z } from 'zod';
 import type { Registry } from '../telemetry/index.js';
 import type { HttpApp } from './server.js';
 
+/**
+ * What a check found when a reason string is not enough: `ok` decides readiness, `degraded` marks an ok
+ * that is worth a look (a provider's open circuit that other agents can do without), `detail` says what
+ * was seen either way.
+ */
+export interface CheckOutcome {
+  ok: boolean;
+  error?: string;
+  degraded?: boolean;
+  detail?: string;
+}
+
 export interface ReadinessCheck {
   name: string;
-  /** Resolves when healthy; rejects (or resolves a reason string) when not. */
-  check(): Promise<string | undefined>;
+  /** Resolves undefined when healthy, a reason string when not, or a full outcome; a rejection fails it. */
+  check(): Promise<string | undefined | CheckOutcome>;
 }
 
 export interface HealthRouteDeps {
@@ -18,7 +30,17 @@ export interface HealthRouteDeps {
   checkTimeoutMs?: number;
 }
 
-const checkResult = z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() });
+/** One check's result, as /readyz and /api/status report it. */
+export const checkResult = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  error: z.string().optional().describe('why the check failed'),
+  degraded: z
+    .boolean()
+    .optional()
+    .describe('true when the check passes but something it watches is down (the pod stays ready)'),
+  detail: z.string().optional().describe('what the check saw, e.g. a circuit state and the agents using it'),
+});
 const readyBody = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.array(checkResult) });
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.infer<typeof checkResult>> {
@@ -29,7 +51,10 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.inf
         setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs).unref(),
       ),
     ]);
-    return reason ? { name: check.name, ok: false, error: reason } : { name: check.name, ok: true };
+    if (reason === undefined || reason === '') return { name: check.name, ok: true };
+    if (typeof reason === 'string') return { name: check.name, ok: false, error: reason };
+    const { ok, error, degraded, detail } = reason;
+    return { name: check.name, ok, error, degraded, detail };
   } catch (error) {
     return { name: check.name, ok: false, error: (error as Error).message };
   }

@@ -7,7 +7,9 @@ export {
 } from './access.js';
 export { errorBody, errorReply, toAppError } from './error-handler.js';
 export {
+  type CheckOutcome,
   type CheckResult,
+  checkResult,
   type HealthRouteDeps,
   type ReadinessCheck,
   registerHealthRoutes,

@@ -49,7 +49,12 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                /** @description why the check failed */
                 error?: string;
+                /** @description true when the check passes but something it watches is down (the pod stays ready) */
+                degraded?: boolean;
+                /** @description what the check saw, e.g. a circuit state and the agents using it */
+                detail?: string;
               }[];
             };
           };
@@ -63,7 +68,12 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                /** @description why the check failed */
                 error?: string;
+                /** @description true when the check passes but something it watches is down (the pod stays ready) */
+                degraded?: boolean;
+                /** @description what the check saw, e.g. a circuit state and the agents using it */
+                detail?: string;
               }[];
             };
           };
@@ -83,7 +93,12 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                /** @description why the check failed */
                 error?: string;
+                /** @description true when the check passes but something it watches is down (the pod stays ready) */
+                degraded?: boolean;
+                /** @description what the check saw, e.g. a circuit state and the agents using it */
+                detail?: string;
               }[];
             };
           };
@@ -97,7 +112,12 @@ export interface paths {
               checks: {
                 name: string;
                 ok: boolean;
+                /** @description why the check failed */
                 error?: string;
+                /** @description true when the check passes but something it watches is down (the pod stays ready) */
+                degraded?: boolean;
+                /** @description what the check saw, e.g. a circuit state and the agents using it */
+                detail?: string;
               }[];
             };
           };
@@ -2283,7 +2303,7 @@ export interface paths {
     };
   };
   '/api/status': {
-    /** @description The state of the service for the status page: readiness checks, queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read. */
+    /** @description The state of the service for the status page: readiness checks (the same as /readyz, an open circuit of a model provider among them), queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read. */
     get: {
       responses: {
         /** @description Default Response */
@@ -2300,7 +2320,12 @@ export interface paths {
                 checks: {
                   name: string;
                   ok: boolean;
+                  /** @description why the check failed */
                   error?: string;
+                  /** @description true when the check passes but something it watches is down (the pod stays ready) */
+                  degraded?: boolean;
+                  /** @description what the check saw, e.g. a circuit state and the agents using it */
+                  detail?: string;
                 }[];
               };
               /** @description null when the queue could not be read; `queue_error` says why */

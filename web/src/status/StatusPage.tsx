@@ -16,6 +16,10 @@ function OfflineBanner() {
   );
 }
 
+type Check = { ok: boolean; degraded?: boolean };
+// Degraded: the check passes (the service is ready) but something it watches is down, e.g. an open circuit.
+const checkDot = (check: Check) => (!check.ok ? 'dot-bad' : check.degraded ? 'dot-warn' : 'dot-ok');
+
 const Stat = ({ label, value }: { label: string; value: string | number }) => (
   <div className="stat">
     <span className="stat-value">{value}</span>
@@ -50,9 +54,11 @@ export function StatusPage() {
           <ul className="checks">
             {ready.checks.map((check) => (
               <li key={check.name}>
-                <span className={`dot ${check.ok ? 'dot-ok' : 'dot-bad'}`} aria-hidden="true" />
+                <span className={`dot ${checkDot(check)}`} aria-hidden="true" />
                 <span className="check-name">{check.name}</span>
-                <span className={check.ok ? 'muted' : 'form-error'}>{check.ok ? 'ok' : check.error}</span>
+                <span className={check.ok ? (check.degraded ? 'warn-text' : 'muted') : 'form-error'}>
+                  {check.ok ? (check.detail ?? 'ok') : check.error}
+                </span>
               </li>
             ))}
           </ul>
