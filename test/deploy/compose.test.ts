@@ -464,3 +464,43 @@ describe('compose config', () => {
     },
   );
 });
+
+/** A Compose CLI other than the v2 plugin, with its version, if installed. */
+function installed(cmd: string, args: string[]): string | undefined {
+  const result = spawnSync(cmd, args, { encoding: 'utf8' });
+  return result.status === 0 ? `${result.stdout}${result.stderr}` : undefined;
+}
+const composeV1 = installed('docker-compose', ['version', '--short'])?.trim();
+const podmanCompose = installed('podman-compose', ['--help']);
+
+// What docs/compose.md says of the Compose CLIs Debian ships.
+describe('compose CLIs the file does not support', () => {
+  it.skipIf(!composeV1?.startsWith('1.'))(
+    `Compose v1 refuses the file over its top-level name${composeV1?.startsWith('1.') ? '' : ' (skipped: docker-compose 1.x is not installed)'}`,
+    () => {
+      const result = spawnSync(
+        'docker-compose',
+        ['-f', 'compose.yaml', '--env-file', '.env.example', 'config', '-q'],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BERTH_API_KEYS: 'compose-config-test' } },
+      );
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/'name' does not match any of the regexes/);
+      expect(read('docs/compose.md')).toContain("'name' does not match any of the regexes");
+    },
+  );
+
+  it.skipIf(!podmanCompose)(
+    `podman-compose has no config command to check the file with${podmanCompose ? '' : ' (skipped: podman-compose is not installed)'}`,
+    () => {
+      expect(podmanCompose).not.toMatch(/^\s+config\s/m);
+      expect(podmanCompose).toMatch(/^\s+up\s/m);
+    },
+  );
+
+  it('says which Compose it needs, and what the test runs', () => {
+    const doc = read('docs/compose.md');
+    expect(doc).toMatch(/needs \*\*Compose v2\*\*/);
+    expect(doc).not.toMatch(/`docker compose` or `podman-compose` is installed/);
+    expect(composeText).toMatch(/^name: /m);
+  });
+});
