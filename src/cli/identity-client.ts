@@ -12,7 +12,9 @@ import {
 import type { Config } from '../platform/config/index.js';
 import {
   DataDirLockedError,
+  isForeign,
   type LockHolder,
+  lockPath,
   openStore,
   type Role,
   readDataDirLock,
@@ -203,6 +205,8 @@ function inUse(holder: LockHolder): CliError {
  */
 export async function openIdentityClient(config: Config, command: string): Promise<IdentityClient> {
   const viaHolder = (holder: LockHolder) => {
+    // Its loopback URL is another container's: the command has to run where the server runs.
+    if (isForeign(holder)) throw new DataDirLockedError(lockPath(resolve(config.dataDir)), holder);
     if (!holder.url || !holder.token) throw inUse(holder);
     return createHttpClient({ url: holder.url, token: holder.token, pid: holder.pid });
   };

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,29 @@ describe('data dir lock', () => {
     const warnings: string[] = [];
     await acquire(warnings);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('refuses a lock of another host (another container on the volume) while its holder touches it', async () => {
+    writeLock({ pid: 1, host: 'berth-7d9f-other', started_at: new Date().toISOString(), command: 'start' });
+    const refused = acquire();
+    await expect(refused).rejects.toThrow(/in use by pid 1 on host berth-7d9f-other \(berth start\)/);
+    await expect(refused).rejects.toThrow(/Run the command there/);
+    expect(await readDataDirLock(dir)).toMatchObject({ host: 'berth-7d9f-other' });
+  });
+
+  it('takes over a lock of another host that nobody touched for two minutes', async () => {
+    writeLock({ pid: 1, host: 'berth-7d9f-other', started_at: '2026-01-01T00:00:00.000Z' });
+    const minutesAgo = new Date(Date.now() - 150_000);
+    utimesSync(lockPath(dir), minutesAgo, minutesAgo);
+    const warnings: string[] = [];
+    await acquire(warnings);
+    expect(warnings).toEqual([
+      expect.stringMatching(/pid 1 on host berth-7d9f-other \(not touched for 150 s\)/),
+    ]);
+    expect(JSON.parse(readFileSync(lockPath(dir), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      host: hostname(),
+    });
   });
 
   it('takes over an unreadable lock', async () => {

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 /** What `<dataDir>/berth.lock` says about the process that has the embedded store open. */
 export interface LockHolder {
   pid: number;
   started_at: string;
+  /** The holder's host name: in a container, the container's; its pid means nothing elsewhere. */
+  host?: string;
   /** What the holder runs (`start`, `migrate`, `keys list`…), for messages. */
   command?: string;
   /** Where the holder's admin API listens, once it does (loopback). */
@@ -32,9 +35,12 @@ export class DataDirLockedError extends Error {
     readonly holder: LockHolder,
   ) {
     const what = holder.command ? ` (berth ${holder.command})` : '';
+    const where = isForeign(holder) ? ` on host ${holder.host}` : '';
+    const hint = where
+      ? 'Run the command there (docker exec, kubectl exec) or stop it; if it is gone, the lock is taken over 2 minutes after its last heartbeat.'
+      : `If pid ${holder.pid} is not Berth, delete the lock file.`;
     super(
-      `the data dir is in use by pid ${holder.pid}${what} since ${holder.started_at} (lock ${path}). ` +
-        `If pid ${holder.pid} is not Berth, delete the lock file.`,
+      `the data dir is in use by pid ${holder.pid}${where}${what} since ${holder.started_at} (lock ${path}). ${hint}`,
     );
   }
 }
@@ -47,6 +53,14 @@ export interface AcquireLockOptions {
 }
 
 export const lockPath = (dataDir: string) => join(dataDir, 'berth.lock');
+
+/** Whether the holder runs on another host (another container on the same volume): its pid cannot be checked here. */
+export const isForeign = (holder: LockHolder) => holder.host !== undefined && holder.host !== hostname();
+
+// A holder touches its lock this often; one from another host untouched for FOREIGN_STALE_MS is stale
+// (a pod that died with its node). Long, because PGlite's queries block the holder's event loop.
+const HEARTBEAT_MS = 10_000;
+const FOREIGN_STALE_MS = 120_000;
 
 // Paths this process holds: in a container Berth is often pid 1 again after a restart, so a lock
 // naming our own pid is stale unless this very process took it.
@@ -74,18 +88,23 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-type Read = { state: 'absent' } | { state: 'invalid' } | { state: 'present'; holder: LockHolder };
+type Read =
+  | { state: 'absent' }
+  | { state: 'invalid' }
+  | { state: 'present'; holder: LockHolder; touchedAt: number };
 
 function readLockFile(path: string): Read {
   let text: string;
+  let touchedAt: number;
   try {
     text = readFileSync(path, 'utf8');
+    touchedAt = statSync(path).mtimeMs;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent' };
     throw error;
   }
   const holder = parseHolder(text);
-  return holder ? { state: 'present', holder } : { state: 'invalid' };
+  return holder ? { state: 'present', holder, touchedAt } : { state: 'invalid' };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,8 +119,11 @@ async function readSettled(path: string): Promise<Read> {
   return read;
 }
 
-const isStale = (path: string, holder: LockHolder) =>
-  holder.pid === process.pid ? !heldHere.has(path) : !isAlive(holder.pid);
+function isStale(path: string, read: { holder: LockHolder; touchedAt: number }): boolean {
+  const { holder } = read;
+  if (isForeign(holder)) return Date.now() - read.touchedAt > FOREIGN_STALE_MS;
+  return holder.pid === process.pid ? !heldHere.has(path) : !isAlive(holder.pid);
+}
 
 /**
  * The live holder of the data dir's lock, or undefined when nobody (or only a dead process)
@@ -110,7 +132,7 @@ const isStale = (path: string, holder: LockHolder) =>
 export async function readDataDirLock(dataDir: string): Promise<LockHolder | undefined> {
   const path = lockPath(dataDir);
   const read = await readSettled(path);
-  if (read.state !== 'present' || isStale(path, read.holder)) return undefined;
+  if (read.state !== 'present' || isStale(path, read)) return undefined;
   return read.holder;
 }
 
@@ -167,6 +189,7 @@ export async function acquireDataDirLock(
   const holder: LockHolder = {
     pid: process.pid,
     started_at: new Date().toISOString(),
+    host: hostname(),
     ...(options.command ? { command: options.command } : {}),
   };
   for (let attempt = 0; ; attempt++) {
@@ -180,13 +203,15 @@ export async function acquireDataDirLock(
     }
     const read = await readSettled(path);
     if (read.state === 'absent') continue;
-    if (read.state === 'present' && !isStale(path, read.holder)) {
+    if (read.state === 'present' && !isStale(path, read)) {
       throw new DataDirLockedError(path, read.holder);
     }
     warn(
-      read.state === 'present'
-        ? `taking over the stale data dir lock of pid ${read.holder.pid} (not running any more): ${path}`
-        : `taking over an unreadable data dir lock: ${path}`,
+      read.state !== 'present'
+        ? `taking over an unreadable data dir lock: ${path}`
+        : isForeign(read.holder)
+          ? `taking over the stale data dir lock of pid ${read.holder.pid} on host ${read.holder.host} (not touched for ${Math.round((Date.now() - read.touchedAt) / 1000)} s): ${path}`
+          : `taking over the stale data dir lock of pid ${read.holder.pid} (not running any more): ${path}`,
     );
     removeStale(path, read.state === 'present' ? read.holder : undefined);
   }
@@ -202,12 +227,23 @@ function createHeldLock(path: string, holder: LockHolder): DataDirLock {
     return (
       read.state === 'present' &&
       read.holder.pid === holder.pid &&
+      read.holder.host === holder.host &&
       read.holder.started_at === holder.started_at
     );
   };
+  // Tells processes on other hosts (which cannot check our pid) that the holder is alive.
+  const heartbeat = setInterval(() => {
+    try {
+      if (ours()) utimesSync(path, new Date(), new Date());
+    } catch {
+      // A lock we cannot touch ages; the next acquire sees that, release still checks ownership.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   const release = () => {
     if (released) return;
     released = true;
+    clearInterval(heartbeat);
     process.off('exit', release);
     heldHere.delete(path);
     if (ours()) unlinkSync(path);

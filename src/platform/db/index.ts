@@ -3,6 +3,7 @@ export {
   acquireDataDirLock,
   type DataDirLock,
   DataDirLockedError,
+  isForeign,
   type LockHolder,
   lockPath,
   readDataDirLock,
