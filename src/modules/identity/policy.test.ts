@@ -36,6 +36,19 @@ describe('access policy', () => {
     }
   });
 
+  it("lets operators and above read and record their tenant's eval runs, and nobody another tenant's", () => {
+    const acmeRun = { tenantId: 'acme' };
+    for (const role of ['viewer', 'member']) {
+      expect(allows(actor(role), 'evals:read'), role).toBe(false);
+      expect(allows(actor(role), 'evals:write'), role).toBe(false);
+    }
+    for (const role of ['operator', 'admin', 'owner']) {
+      expect(canAccess(actor(role), 'evals:read', acmeRun), role).toBe(true);
+      expect(canAccess(actor(role), 'evals:write', acmeRun), role).toBe(true);
+      expect(canAccess(actor(role), 'evals:read', { tenantId: 'globex' }), role).toBe(false);
+    }
+  });
+
   it('scopes listings to the caller unless its role sees every user', () => {
     expect(ownerScope(actor('member'), 'tasks:read')).toBe('alice');
     expect(ownerScope(actor('operator'), 'tasks:read')).toBeUndefined();

@@ -24,6 +24,10 @@ export const permissions = {
   'keys:manage': ['update', 'Key'],
   'tenants:read': ['read', 'Tenant'],
   'tenants:create': ['create', 'Tenant'],
+  /** The tenant's recorded `berth eval` runs (GET /api/evals). */
+  'evals:read': ['read', 'Eval'],
+  /** Recording a run: what `berth eval --against` does after running a suite (POST /api/evals). */
+  'evals:write': ['create', 'Eval'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type PermissionName = keyof typeof permissions;
 
@@ -63,6 +67,7 @@ function defineAbility(actor: Actor): Ability {
   }
   if (atLeast('operator')) {
     can(['read', 'cancel'], 'Task', tenant);
+    can(['read', 'create'], 'Eval', tenant);
   }
   if (atLeast('admin')) {
     can('read', 'Conversation', tenant);
