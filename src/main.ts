@@ -1,3 +1,5 @@
+// First: starts OpenTelemetry (when an OTLP endpoint is set) before anything it instruments is loaded.
+import './instrument.js';
 import { CommanderError } from 'commander';
 import { StartupError } from './app/startup-error.js';
 import { CliError } from './cli/cli-error.js';

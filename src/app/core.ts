@@ -26,6 +26,7 @@ export const llmOptions = (config: Config): LlmOptions => ({
   maxRetries: config.llm.maxRetries,
   retryBaseDelayMs: config.llm.retryBaseDelayMs,
   breaker: config.llm.breaker,
+  traceContent: config.telemetry.traceContent,
 });
 
 export interface Core {

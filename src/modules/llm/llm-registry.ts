@@ -12,6 +12,7 @@ import { createLlmMetrics } from './llm-metrics.js';
 import { ProviderPolicies } from './provider-policies.js';
 import { createProviderModel, endpointOf } from './providers.js';
 import { withResilience } from './resilient-model.js';
+import { withTracing } from './traced-model.js';
 
 export interface LlmRegistry {
   /**
@@ -80,7 +81,7 @@ export function createLlmRegistry({
       const cached = models.get(key);
       if (cached) return cached;
       const inner = createProviderModel(ref, options.providers);
-      const wrapped = withResilience(inner, {
+      const resilient = withResilience(inner, {
         ref,
         labels: { provider: ref.provider, model: inner.modelId },
         policies: policiesFor(ref.provider),
@@ -88,6 +89,11 @@ export function createLlmRegistry({
         logger,
         timeoutMs: options.timeoutMs,
         secrets,
+      });
+      const wrapped = withTracing(resilient, {
+        ref,
+        modelId: inner.modelId,
+        traceContent: options.traceContent ?? false,
       });
       models.set(key, wrapped);
       return wrapped;

@@ -32,6 +32,8 @@ export interface LlmOptions {
   maxRetries: number;
   retryBaseDelayMs: number;
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
+  /** Put prompts and completions on model spans (the operator's opt-in, BERTH_TRACE_CONTENT). Default false. */
+  traceContent?: boolean;
 }
 
 export const OFFLINE_MODEL_ID = 'berth-offline';

@@ -68,6 +68,7 @@ function casesFor(env: string, path: readonly string[]): Case[] {
     ];
   }
   if (allowed.startsWith('one of ')) return [{ env, key, value: 'nope', allowed }];
+  if (allowed === 'true or false') return [{ env, key, value: 'maybe', allowed }];
   if (allowed === 'an http(s) URL') return [{ env, key, value: 'ftp://files.example/x', allowed }];
   const length = /^text of (?:\d+ to|at most) (\d+) characters$/.exec(allowed);
   if (length) return [{ env, key, value: 'x'.repeat(Number(length[1]) + 1), allowed }];

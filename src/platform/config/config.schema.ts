@@ -37,6 +37,13 @@ export const agentSchema = z.strictObject({
   maxToolSteps: positiveInt.min(2).max(20).default(5),
 });
 
+// true/false from berth.yaml, or the text an environment variable holds (true, false, 1, 0); anything else is refused.
+const flagWords: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
+const flag = z.preprocess(
+  (value) => (typeof value === 'string' ? (flagWords[value.trim().toLowerCase()] ?? value) : value),
+  z.boolean(),
+);
+
 const commaList = z.preprocess(
   (value) =>
     typeof value === 'string'
@@ -184,6 +191,12 @@ export const configSchema = z
       .strictObject({
         /** host:port entries fetch_url may reach whatever their address (test fixtures, intranet pages). Default none. */
         fetchAllow: fetchAllowList.default([]),
+      })
+      .prefault({}),
+    telemetry: z
+      .strictObject({
+        /** Put model prompts and completions on trace spans. Default false: spans carry sizes and ids, never text. */
+        traceContent: flag.default(false),
       })
       .prefault({}),
     agents: z.array(agentSchema).default([]),

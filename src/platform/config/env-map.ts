@@ -30,6 +30,11 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'auto (pretty on a terminal, else JSON lines), json or pretty',
   },
   {
+    env: 'BERTH_TRACE_CONTENT',
+    path: ['telemetry', 'traceContent'],
+    doc: 'put model prompts and completions on trace spans: true or false (default false)',
+  },
+  {
     env: 'BERTH_AUTH',
     path: ['auth', 'mode'],
     doc: 'auto (credentials required once any key was created), on or off',

@@ -1,2 +1,13 @@
 export { createLogger, type LogFormat, type Logger } from './logger.js';
 export { createHttpMetrics, createMetricsRegistry, type HttpMetrics, type Registry } from './metrics.js';
+export {
+  captureTraceContext,
+  contextFrom,
+  flushTraces,
+  inSpan,
+  markFailed,
+  type SpanOptions,
+  type TraceCarrier,
+  withTraceContext,
+} from './trace-context.js';
+export * from './tracing-attributes.js';

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTestTracing, type TestTracing } from '../../../test/support/test-tracing.js';
 import { createLogger } from './logger.js';
 
 function capture() {
@@ -31,5 +33,50 @@ describe('createLogger', () => {
     expect(text).toContain('[redacted]');
     expect(text).not.toContain('sk-secret');
     expect(text).not.toMatch(/pid|hostname/);
+  });
+});
+
+describe('createLogger under tracing', () => {
+  let tracing: TestTracing;
+  beforeAll(() => {
+    tracing = installTestTracing();
+  });
+  afterAll(() => tracing.uninstall());
+
+  it("puts the active span's trace_id and span_id on every line, and none outside a span", async () => {
+    const out = capture();
+    const logger = createLogger('info', out.stream).child({ role: 'worker' });
+    logger.info('before');
+    const ids = await trace.getTracer('test').startActiveSpan('step', async (span) => {
+      // After an await too: the ids follow the async context, not the call stack.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      logger.info({ step_id: 's1' }, 'inside');
+      span.end();
+      return span.spanContext();
+    });
+    logger.info('after');
+    const [before, inside, after] = out.lines.map((line) => JSON.parse(line));
+    expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(inside).toMatchObject({
+      msg: 'inside',
+      step_id: 's1',
+      role: 'worker',
+      trace_id: ids.traceId,
+      span_id: ids.spanId,
+    });
+    expect(before).not.toHaveProperty('trace_id');
+    expect(after).not.toHaveProperty('trace_id');
+    expect(after).not.toHaveProperty('span_id');
+  });
+
+  it('writes the ids in the pretty format too', () => {
+    const out = capture();
+    const logger = createLogger('info', out.stream, 'pretty');
+    const traceId = trace.getTracer('test').startActiveSpan('request', (span) => {
+      logger.info('inside');
+      span.end();
+      return span.spanContext().traceId;
+    });
+    expect(out.lines.join('')).toContain(`trace_id: "${traceId}"`);
   });
 });

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
 
@@ -19,6 +20,17 @@ const redactPaths = [
 export type LogFormat = 'json' | 'pretty';
 
 /**
+ * The active span's ids on every line, so a log line leads to its trace and a trace to its lines.
+ * Nothing outside a span, and nothing at all while tracing is off (there is never an active span).
+ */
+export function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return isSpanContextValid(span.spanContext()) ? { trace_id: traceId, span_id: spanId } : {};
+}
+
+/**
  * JSON lines by default (what log collectors want); `pretty` renders readable, coloured lines for a
  * person at a terminal, in this thread (no transport worker), with the same redaction.
  */
@@ -32,6 +44,7 @@ export function createLogger(
     base: { service: 'berth' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactPaths, censor: '[redacted]' },
+    mixin: traceFields,
   };
   if (format === 'json') return pino(options, destination);
   const pretty = pinoPretty({

@@ -1,0 +1,37 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+
+export interface TestTracing {
+  /** Spans ended so far, oldest first. */
+  spans(): ReadableSpan[];
+  reset(): void;
+  /** Puts the no-op API back (call in afterAll). */
+  uninstall(): Promise<void>;
+}
+
+/**
+ * An in-memory tracer provider and context manager for unit tests of spans and trace-aware code:
+ * what `startTracing` sets up in a process, minus the instrumentations and the exporter.
+ */
+export function installTestTracing(): TestTracing {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const manager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(manager);
+  trace.setGlobalTracerProvider(provider);
+  return {
+    spans: () => exporter.getFinishedSpans(),
+    reset: () => exporter.reset(),
+    async uninstall() {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+    },
+  };
+}
