@@ -28,6 +28,8 @@ export function stepWire(step: StepRow) {
     step_id: step.id,
     key: step.key,
     tool: step.tool,
+    // As planned: literals, and {$from, path} where a value comes from an earlier step's output.
+    input: step.input,
     status: step.status,
     depends_on: step.dependsOn,
     attempts: step.attempts,
@@ -35,6 +37,7 @@ export function stepWire(step: StepRow) {
     output_truncated: truncated,
     output_url: truncated ? `/api/tasks/${step.taskId}/steps/${step.id}/output` : null,
     error: step.error ?? null,
+    usage: { input_tokens: step.inputTokens, output_tokens: step.outputTokens },
     started_at: iso(step.startedAt),
     finished_at: iso(step.finishedAt),
     duration_ms: step.durationMs,

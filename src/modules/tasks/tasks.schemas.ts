@@ -33,6 +33,7 @@ export const stepView = z.object({
   step_id: z.string(),
   key: z.string(),
   tool: z.string(),
+  input: z.record(z.string(), z.unknown()),
   status: z.string(),
   depends_on: z.array(z.string()),
   attempts: z.number(),
@@ -40,6 +41,8 @@ export const stepView = z.object({
   output_truncated: z.boolean(),
   output_url: z.string().nullable(),
   error: z.unknown(),
+  /** Model tokens the step spent (summarize, answer); 0 for tools that call no model. */
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
   duration_ms: z.number().nullable(),

@@ -1919,6 +1919,9 @@ export interface paths {
                 step_id: string;
                 key: string;
                 tool: string;
+                input: {
+                  [key: string]: unknown;
+                };
                 status: string;
                 depends_on: string[];
                 attempts: number;
@@ -1926,6 +1929,10 @@ export interface paths {
                 output_truncated: boolean;
                 output_url: string | null;
                 error: unknown;
+                usage: {
+                  input_tokens: number;
+                  output_tokens: number;
+                };
                 started_at: string | null;
                 finished_at: string | null;
                 duration_ms: number | null;
