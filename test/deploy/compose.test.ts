@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envMap } from '../../src/platform/config/env-map.js';
+import { metricNamesIn } from '../support/promql.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -134,37 +135,8 @@ function seriesNames(metrics: Map<string, string>): Set<string> {
   return names;
 }
 
-const PROMQL_WORDS = new Set([
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'and',
-  'or',
-  'unless',
-  'bool',
-  'offset',
-]);
 /** Metrics Prometheus itself produces for every target. */
 const PROMETHEUS_BUILTIN = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
-
-/** Metric names an expression selects: identifiers that are neither functions, keywords, labels nor strings. */
-function metricNamesIn(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  const names: string[] = [];
-  for (const m of stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*(\s*\()?/g)) {
-    const word = m[0].replace(/\s*\($/, '');
-    if (m[1] || PROMQL_WORDS.has(word)) continue; // a function call or a keyword
-    names.push(word);
-  }
-  return names;
-}
 
 describe('compose.yaml', () => {
   it('has the services of the stack', () => {
@@ -360,6 +332,14 @@ describe('deploy/compose', () => {
     );
   });
 
+  it("Prometheus loads Berth's alert rules (deploy/monitoring/berth-rules.yaml)", () => {
+    const config = parse(read('deploy/compose/prometheus/prometheus.yml')) as { rule_files?: string[] };
+    expect(config.rule_files).toEqual(['/etc/prometheus/rules/*.yaml']);
+    expect(services.prometheus?.volumes).toContain(
+      './deploy/monitoring/berth-rules.yaml:/etc/prometheus/rules/berth-rules.yaml:ro',
+    );
+  });
+
   it('Grafana has the Prometheus data source and a dashboard using only metrics Berth exports', () => {
     const exported = berthMetrics();
     // The metrics the dashboard is about; if one is renamed in src/, this (and the expr check) fails.
@@ -385,7 +365,7 @@ describe('deploy/compose', () => {
       providers: { options: { path: string } }[];
     };
     expect(services.grafana?.volumes).toContain(
-      `./deploy/compose/grafana/dashboards:${providers.providers[0]?.options.path}:ro`,
+      `./deploy/monitoring/dashboards:${providers.providers[0]?.options.path}:ro`,
     );
 
     type Panel = {
@@ -394,7 +374,7 @@ describe('deploy/compose', () => {
       targets?: { expr: string }[];
       panels?: Panel[];
     };
-    const dashboard = JSON.parse(read('deploy/compose/grafana/dashboards/berth.json')) as { panels: Panel[] };
+    const dashboard = JSON.parse(read('deploy/monitoring/dashboards/berth.json')) as { panels: Panel[] };
     const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
     const used = new Set<string>();
     for (const panel of panels) {
