@@ -1,18 +1,25 @@
 // Berth's alerts and dashboard (deploy/monitoring): promtool parses every rule and dashboard query and runs
-// the alerts' unit tests; each alert has a severity and a runbook section; the Kustomize component and the
-// Helm chart ship the same rules, scrape and dashboard, valid against the Prometheus Operator's CRDs; and
-// every metric and label they use is in /metrics of a Berth that ran a chat and a task.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// the alerts' unit tests; each alert has a severity and a runbook section; the copies Kustomize and Helm
+// ship are current (their objects: monitoring-manifests.test.ts); and every metric and label the rules
+// and the dashboard use is in /metrics of a Berth that ran a chat and a task.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DASHBOARD_SOURCE, monitoringCopies, RULES_SOURCE } from '../../scripts/monitoring-copies.js';
+import { monitoringCopies, RULES_SOURCE } from '../../scripts/monitoring-copies.js';
 import { type BerthInstance, startBerth } from '../support/berth-instance.js';
 import { articlePage, type FixtureSite, startFixtureSite } from '../support/fixture-site.js';
 import { postJson } from '../support/http.js';
-import { type K8sObject, podTemplates, ROOT, renderHelm, renderKustomize } from '../support/k8s/render.js';
-import { allSchemaErrors, schemaErrors } from '../support/k8s/schemas.js';
+import { type K8sObject, ROOT, renderHelm, renderKustomize } from '../support/k8s/render.js';
+import {
+  alerts,
+  asQuery,
+  dashboard,
+  dashboardExprs,
+  panels,
+  readRepoFile as read,
+} from '../support/monitoring.js';
 import {
   exposedSeries,
   groupingLabelsIn,
@@ -23,39 +30,6 @@ import {
 } from '../support/promql.js';
 import { createTask, waitForTask } from '../support/tasks.js';
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-interface RuleGroups {
-  groups: Array<{ name: string; rules: Rule[] }>;
-}
-interface Panel {
-  id: number;
-  title: string;
-  type: string;
-  gridPos: { x: number; y: number; w: number; h: number };
-  datasource?: { uid: string };
-  targets?: Array<{ expr: string; datasource?: { uid: string } }>;
-  panels?: Panel[];
-}
-interface Dashboard {
-  panels: Panel[];
-  templating: { list: Array<{ name: string; allValue?: string; includeAll?: boolean }> };
-}
-interface PodMonitorSpec {
-  selector: {
-    matchLabels?: Record<string, string>;
-    matchExpressions?: Array<{ key: string; operator: string; values: string[] }>;
-  };
-  podMetricsEndpoints: Array<{ port: string; path: string; interval?: string }>;
-}
-
-const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const CHART = 'deploy/helm/berth';
 const PRODUCTION = 'deploy/kubernetes/overlays/production';
 const RULE_TESTS = 'deploy/monitoring/tests/berth-rules.test.yaml';
@@ -72,15 +46,6 @@ const REQUIRED_ALERTS = [
 /** Labels a scrape adds (compose's static and DNS jobs, the Prometheus Operator's PodMonitor). */
 const TARGET_LABELS = new Set(['job', 'instance', 'namespace', 'pod', 'container', 'endpoint', 'service']);
 
-const rules = parse(read(RULES_SOURCE)) as RuleGroups;
-const alerts = rules.groups.flatMap((group) => group.rules).filter((rule) => rule.alert);
-const dashboard = JSON.parse(read(DASHBOARD_SOURCE)) as Dashboard;
-const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-const dashboardExprs = panels.flatMap((panel) =>
-  (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}"`, expr: target.expr })),
-);
-// Grafana's variables as a query would see them, so that promtool can parse the expression.
-const asQuery = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replaceAll('$namespace', '.*');
 const everyExpr = [
   ...alerts.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr })),
   ...dashboardExprs.map(({ where, expr }) => ({ where, expr: asQuery(expr) })),
@@ -89,52 +54,8 @@ const everyExpr = [
 const promtoolSkip = promtoolSkipReason();
 const scratch = mkdtempSync(join(tmpdir(), 'berth-monitoring-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-const byKind = (objects: readonly K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
-const monitoringObjects = (objects: readonly K8sObject[]) =>
-  objects.filter(
-    (o) => o.apiVersion.startsWith('monitoring.coreos.com/') || o.metadata.labels?.grafana_dashboard === '1',
-  );
-function only(objects: readonly K8sObject[], kind: string): K8sObject & { spec?: unknown } {
-  const found = byKind(objects, kind);
-  expect(
-    found.map((o) => o.metadata.name),
-    kind,
-  ).toHaveLength(1);
-  return found[0] as K8sObject;
-}
-const dashboardJson = (objects: readonly K8sObject[]) =>
-  JSON.parse((only(objects, 'ConfigMap') as { data: Record<string, string> }).data['berth.json'] ?? '');
-
-/** Does the PodMonitor's selector pick a pod with these labels? */
-function selects(spec: PodMonitorSpec, labels: Record<string, string> = {}): boolean {
-  const { matchLabels = {}, matchExpressions = [] } = spec.selector;
-  return (
-    Object.entries(matchLabels).every(([key, value]) => labels[key] === value) &&
-    matchExpressions.every((e) => e.operator === 'In' && e.values.includes(labels[e.key] ?? ''))
-  );
-}
-
-/** The PodMonitor scrapes exactly Berth's api and worker pods, on a port their container names. */
-function scrapeProblems(objects: readonly K8sObject[]): string[] {
-  const spec = only(objects, 'PodMonitor').spec as PodMonitorSpec;
-  const problems: string[] = [];
-  for (const template of podTemplates(objects)) {
-    const component = template.metadata.labels?.['app.kubernetes.io/component'];
-    const picked = selects(spec, template.metadata.labels);
-    const where = `${template.owner.kind}/${template.owner.metadata.name}`;
-    if (picked !== (component === 'api' || component === 'worker'))
-      problems.push(`${where}: selected ${picked}`);
-    if (!picked) continue;
-    const ports = template.spec.containers.flatMap((container) => container.ports ?? []);
-    for (const endpoint of spec.podMetricsEndpoints) {
-      if (!ports.some((port) => port.name === endpoint.port))
-        problems.push(`${where}: no port ${endpoint.port}`);
-      if (endpoint.path !== '/metrics') problems.push(`${where}: scrapes ${endpoint.path}`);
-    }
-  }
-  return problems;
-}
+const prometheusRuleSpec = (objects: readonly K8sObject[]) =>
+  objects.find((o) => o.kind === 'PrometheusRule')?.spec;
 
 describe('deploy/monitoring alert rules', () => {
   it('have the alerts the design asks for, each with a severity, for, summary, description and its runbook', () => {
@@ -220,7 +141,7 @@ describe('deploy/monitoring alert rules', () => {
     it('the PrometheusRule specs Kustomize and the chart render parse too', () => {
       const helm = renderHelm(CHART, { set: ['monitoring.enabled=true'] });
       for (const objects of [renderKustomize(PRODUCTION), helm]) {
-        const result = promtoolCheckRules(only(objects, 'PrometheusRule').spec);
+        const result = promtoolCheckRules(prometheusRuleSpec(objects));
         expect(result.output).toContain(`SUCCESS: ${alerts.length} rules found`);
       }
     });
@@ -281,115 +202,6 @@ describe('copies of deploy/monitoring in the Kustomize component and the chart',
       );
     },
   );
-});
-
-describe('Kustomize monitoring component (in the production overlay)', () => {
-  const production = renderKustomize(PRODUCTION);
-  const ours = monitoringObjects(production);
-
-  it('renders the rules, the scrape and the dashboard in the namespace, valid against their schemas', () => {
-    expect(ours.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/berth-grafana-dashboard',
-      'PodMonitor/berth',
-      'PrometheusRule/berth',
-    ]);
-    expect(ours.every((o) => o.metadata.namespace === 'berth-production')).toBe(true);
-    expect(allSchemaErrors(ours)).toEqual([]);
-    expect(only(ours, 'PrometheusRule').spec).toEqual(rules);
-    expect(dashboardJson(ours)).toEqual(dashboard);
-  });
-
-  it('scrapes /metrics of exactly the api and worker pods, on their http port, which the NetworkPolicy opens', () => {
-    expect(scrapeProblems(production)).toEqual([]);
-    expect(
-      production.some(
-        (o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'berth-metrics-from-monitoring',
-      ),
-    ).toBe(true);
-  });
-
-  it('is refused by the CRD schema, and by the scrape check, when malformed (the checks can fail)', () => {
-    const rule = structuredClone(only(ours, 'PrometheusRule')) as K8sObject & { spec: RuleGroups };
-    (rule.spec.groups[0]?.rules[0] as Rule).for = 'five minutes';
-    expect(schemaErrors(rule).join('\n')).toMatch(/\/spec\/groups\/0\/rules\/0\/for must match pattern/);
-    const elsewhere = production.map((o) => {
-      if (o.kind !== 'PodMonitor') return o;
-      const copy = structuredClone(o) as K8sObject & { spec: PodMonitorSpec };
-      copy.spec.podMetricsEndpoints = [{ port: 'metrics', path: '/metrics' }];
-      return copy;
-    });
-    expect(scrapeProblems(elsewhere)).toContain('Deployment/berth-worker: no port metrics');
-  });
-
-  it('is left out of dev and staging (optional there: add it to their components)', () => {
-    for (const env of ['dev', 'staging'])
-      expect(monitoringObjects(renderKustomize(`deploy/kubernetes/overlays/${env}`))).toEqual([]);
-  });
-});
-
-describe('Helm chart monitoring', () => {
-  const enabled = renderHelm(CHART, {
-    set: ['monitoring.enabled=true', 'monitoring.labels.release=kube-prometheus-stack'],
-  });
-  const ours = monitoringObjects(enabled);
-
-  it('is off by default', () => {
-    expect(monitoringObjects(renderHelm(CHART))).toEqual([]);
-  });
-
-  it('renders with monitoring.enabled the same rules, scrape and dashboard as Kustomize, valid, with the selector labels', () => {
-    expect(ours.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/berth-grafana-dashboard',
-      'PodMonitor/berth',
-      'PrometheusRule/berth',
-    ]);
-    expect(allSchemaErrors(ours)).toEqual([]);
-    for (const kind of ['PrometheusRule', 'PodMonitor'])
-      expect(only(ours, kind).metadata.labels?.release, kind).toBe('kube-prometheus-stack');
-    expect(only(ours, 'ConfigMap').metadata.labels?.grafana_dashboard).toBe('1');
-    expect(only(ours, 'PrometheusRule').spec).toEqual(rules);
-    expect(dashboardJson(ours)).toEqual(dashboard);
-    expect(scrapeProblems(enabled)).toEqual([]);
-    const kustomize = monitoringObjects(renderKustomize(PRODUCTION));
-    const endpoints = (objects: readonly K8sObject[]) =>
-      (only(objects, 'PodMonitor').spec as PodMonitorSpec).podMetricsEndpoints;
-    expect(endpoints(ours)).toEqual(endpoints(kustomize));
-  });
-
-  it('links the runbooks where monitoring.runbookUrl says, sets the scrape interval, and turns each part off', () => {
-    const moved = renderHelm(CHART, {
-      set: [
-        'monitoring.enabled=true',
-        'monitoring.runbookUrl=https://wiki.example.com/berth',
-        'monitoring.podMonitor.interval=30s',
-      ],
-    });
-    const spec = only(moved, 'PrometheusRule').spec as RuleGroups;
-    expect(spec.groups.flatMap((g) => g.rules).map((r) => r.annotations?.runbook_url)).toEqual(
-      alerts.map((rule) => `https://wiki.example.com/berth#${rule.alert?.toLowerCase()}`),
-    );
-    expect((only(moved, 'PodMonitor').spec as PodMonitorSpec).podMetricsEndpoints[0]?.interval).toBe('30s');
-    for (const [part, kind] of [
-      ['rules', 'PrometheusRule'],
-      ['podMonitor', 'PodMonitor'],
-      ['dashboard', 'ConfigMap'],
-    ] as const) {
-      const without = monitoringObjects(
-        renderHelm(CHART, { set: ['monitoring.enabled=true', `monitoring.${part}.enabled=false`] }),
-      );
-      expect(without.map((o) => o.kind).sort(), part).toEqual(
-        ['ConfigMap', 'PodMonitor', 'PrometheusRule'].filter((k) => k !== kind),
-      );
-    }
-  });
-
-  it('refuses an unknown monitoring value and a runbook URL that is not one (values.schema.json)', () => {
-    expect(() => renderHelm(CHART, { set: ['monitoring.enabeld=true'] })).toThrow(/enabeld/);
-    expect(() => renderHelm(CHART, { set: ['monitoring.runbookUrl=docs/runbooks.md'] })).toThrow(
-      /runbookUrl/,
-    );
-    expect(() => renderHelm(CHART, { set: ['monitoring.podMonitor.interval=soon'] })).toThrow(/interval/);
-  });
 });
 
 /** What an expression uses that /metrics does not have: a metric, or a label on the metrics it selects. */
