@@ -19,7 +19,12 @@ import { type Config, isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
 import { createHttpServer, type HttpApp, registerHealthRoutes } from './platform/http/index.js';
 import type { Queue } from './platform/queue/index.js';
-import { createHttpMetrics, createMetricsRegistry, type Logger } from './platform/telemetry/index.js';
+import {
+  createHttpMetrics,
+  createMetricsRegistry,
+  flushTraces,
+  type Logger,
+} from './platform/telemetry/index.js';
 import { VERSION } from './version.js';
 
 export { llmOptions } from './app/core.js';
@@ -219,6 +224,8 @@ async function assemble(input: AssembleInput): Promise<App> {
         clearInterval(sweep);
         await notifier?.close();
         await store.close();
+        // The process exits next: the spans of its last requests and steps would be lost in the buffer.
+        await flushTraces().catch(() => {});
       }
     },
   };

@@ -1,5 +1,6 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -16,7 +17,7 @@ export interface TestTracing {
 }
 
 /**
- * An in-memory tracer provider and context manager for unit tests of spans and trace-aware code:
+ * An in-memory tracer provider, context manager and W3C propagator for unit tests of spans and trace-aware code:
  * what `startTracing` sets up in a process, minus the instrumentations and the exporter.
  */
 export function installTestTracing(): TestTracing {
@@ -25,12 +26,14 @@ export function installTestTracing(): TestTracing {
   const manager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(manager);
   trace.setGlobalTracerProvider(provider);
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   return {
     spans: () => exporter.getFinishedSpans(),
     reset: () => exporter.reset(),
     async uninstall() {
       await provider.shutdown();
       trace.disable();
+      propagation.disable();
       context.disable();
     },
   };

@@ -1,10 +1,18 @@
+import { captureTraceContext } from '../../platform/telemetry/index.js';
+
 /** The job that runs a step; its outbox rows carry only the step id. */
 export const STEP_JOB = 'step.run';
 
-/** Outbox rows that put these steps on the queue (no earlier than `availableAt`). */
-export const jobRows = (stepIds: string[], availableAt?: Date) =>
-  stepIds.map((stepId) => ({
+/**
+ * Outbox rows that put these steps on the queue (no earlier than `availableAt`), with the trace
+ * context of the work writing them (the POST of the task, the step whose result made them ready).
+ */
+export const jobRows = (stepIds: string[], availableAt?: Date) => {
+  const traceContext = captureTraceContext() ?? null;
+  return stepIds.map((stepId) => ({
     jobName: STEP_JOB,
     payload: { stepId },
+    traceContext,
     ...(availableAt ? { availableAt } : {}),
   }));
+};

@@ -1,4 +1,16 @@
-import type { Logger } from '../../platform/telemetry/index.js';
+import type { Span } from '@opentelemetry/api';
+import {
+  ATTR_AGENT,
+  ATTR_OUTCOME,
+  ATTR_REQUEST_ID,
+  ATTR_STEP_ATTEMPT,
+  ATTR_STEP_ID,
+  ATTR_STEP_KEY,
+  ATTR_TASK_ID,
+  inSpan,
+  type Logger,
+  markFailed,
+} from '../../platform/telemetry/index.js';
 import type { ToolError, ToolRegistry } from '../tools/index.js';
 import { refsIn, replaceRefs, type StepRef } from './plan.js';
 import type { TaskEvents } from './task-events.js';
@@ -161,8 +173,29 @@ export function createStepRunner(options: StepRunnerOptions) {
     });
   }
 
-  /** Runs one claimed step and records it; returns the next step it claimed, when `mayContinue`. */
-  async function execute(
+  /** Runs one claimed step and records it, in a span of its own; returns the next step it claimed, when `mayContinue`. */
+  function execute(
+    step: StepRow,
+    task: ClaimedStep['task'],
+    signal: AbortSignal,
+    mayContinue: () => boolean,
+  ): Promise<StepRow | undefined> {
+    const attributes = {
+      [ATTR_TASK_ID]: step.taskId,
+      [ATTR_STEP_ID]: step.id,
+      [ATTR_STEP_KEY]: step.key,
+      [ATTR_STEP_ATTEMPT]: step.attempts,
+      [ATTR_REQUEST_ID]: task.requestId,
+      [ATTR_AGENT]: task.agent,
+      'gen_ai.tool.name': step.tool,
+    };
+    return inSpan(`step ${step.tool}`, { attributes }, (span) =>
+      runStep(span, step, task, signal, mayContinue),
+    );
+  }
+
+  async function runStep(
+    span: Span,
     step: StepRow,
     task: ClaimedStep['task'],
     signal: AbortSignal,
@@ -187,12 +220,17 @@ export function createStepRunner(options: StepRunnerOptions) {
       const durationMs = Math.round(performance.now() - started);
       metrics.stepDuration.observe({ tool: step.tool }, durationMs / 1000);
       if (controller.signal.reason === 'cancelled') {
+        span.setAttribute(ATTR_OUTCOME, 'cancelled');
         await repo.cancelRunningStep(step.id, step.attempts);
         metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'cancelled' });
         return undefined;
       }
-      if (result.ok)
+      if (result.ok) {
+        span.setAttribute(ATTR_OUTCOME, 'completed');
         return await recordSuccess(step, result.value, durationMs, () => mayContinue() && !signal.aborted);
+      }
+      span.setAttribute(ATTR_OUTCOME, 'failed');
+      markFailed(span, result.error);
       await recordFailure(step, result.error, durationMs);
       return undefined;
     } finally {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ok } from '../../platform/errors.js';
+import { ATTR_OUTCOME, ATTR_REQUEST_ID, inSpan, markFailed } from '../../platform/telemetry/index.js';
 import { type Tool, type ToolContext, type ToolResult, toolFailure } from './tool.js';
 
 type Issue = z.core.$ZodIssue;
@@ -14,9 +15,33 @@ const describeIssues = (issues: readonly Issue[]) =>
 /**
  * Runs one tool call with every guard the caller relies on: input and output validation, the
  * tool's timeout combined with the caller's signal, the output size cap, and thrown errors turned
- * into values. Never rejects.
+ * into values. Never rejects. One span each (`execute_tool <name>`, GenAI conventions), without the
+ * input or output: a tool's arguments can hold what a prompt holds.
  */
-export async function invokeTool<I extends z.ZodType, O extends z.ZodType>(
+export function invokeTool<I extends z.ZodType, O extends z.ZodType>(
+  tool: Tool<I, O>,
+  rawInput: unknown,
+  ctx: ToolContext,
+): Promise<ToolResult<z.output<O>>> {
+  const attributes = {
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': tool.name,
+    'gen_ai.tool.type': 'function',
+    'berth.tool.side_effects': tool.sideEffects,
+    ...(ctx.requestId ? { [ATTR_REQUEST_ID]: ctx.requestId } : {}),
+  };
+  return inSpan(`execute_tool ${tool.name}`, { attributes }, async (span) => {
+    const result = await guardedCall(tool, rawInput, ctx);
+    if (result.ok) span.setAttribute(ATTR_OUTCOME, 'ok');
+    else {
+      span.setAttribute(ATTR_OUTCOME, result.error.retryable ? 'retryable_error' : 'error');
+      markFailed(span, result.error);
+    }
+    return result;
+  });
+}
+
+async function guardedCall<I extends z.ZodType, O extends z.ZodType>(
   tool: Tool<I, O>,
   rawInput: unknown,
   ctx: ToolContext,

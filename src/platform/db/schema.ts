@@ -205,6 +205,8 @@ export const outbox = pgTable('outbox', {
   jobName: text('job_name').notNull(),
   payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
   availableAt: timestamp('available_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** The trace context (W3C traceparent/tracestate) of the work that wrote the row: the relay enqueues under it. */
+  traceContext: jsonb('trace_context').$type<Record<string, string>>(),
   createdAt: createdAt(),
 });
 

@@ -3,6 +3,7 @@ import { decodeJobId } from './bullmq-ids.js';
 import { type ErrorReport, type WorkerRedis, workerConnection } from './bullmq-redis.js';
 import { settlesWithin } from './bullmq-timing.js';
 import { parsePayload } from './job-payload.js';
+import { parseCarrier, traceDelivery } from './job-tracing.js';
 import { type Consumer, type JobDefinition, type JobHandler, PermanentJobError } from './queue.js';
 import { retryDelayMs } from './retry-delay.js';
 import { type DeliveryOutcome, runHandler } from './run-handler.js';
@@ -178,10 +179,12 @@ export class WorkerConsumer<P> implements ManagedConsumer {
         attempt: job.attemptsMade + 1,
       };
       const limits = { timeoutMs: definition.timeoutMs, abandonGraceMs: this.settings.abandonGraceMs };
-      const outcome = await Promise.race([
-        runHandler(this.handler, delivered, controller, limits),
-        given.promise,
-      ]);
+      const outcome = await traceDelivery(
+        'bullmq',
+        delivered,
+        parseCarrier(job.opts.telemetry?.metadata),
+        () => Promise.race([runHandler(this.handler, delivered, controller, limits), given.promise]),
+      );
       if (!outcome.ok) throw toBullmqError(outcome.error);
     } finally {
       this.flights.delete(flight);

@@ -1,6 +1,6 @@
 import { type Job as BullJob, Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createLogger, type Logger } from '../telemetry/index.js';
+import { createLogger, type Logger, type TraceCarrier } from '../telemetry/index.js';
 import { type BullmqConsumer, type ManagedConsumer, WorkerConsumer } from './bullmq-consumer.js';
 import { encodeJobId } from './bullmq-ids.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from './bullmq-redis.js';
 import { settlesWithin, withDeadline } from './bullmq-timing.js';
 import { assertDefinition, serialisePayload } from './job-payload.js';
+import { traceEnqueue } from './job-tracing.js';
 import type {
   ConsumeOptions,
   EnqueueOptions,
@@ -92,10 +93,12 @@ class RedisQueue implements BullmqQueue {
     assertDefinition(definition);
     const data: unknown = JSON.parse(serialisePayload(definition, payload));
     const delayMs = checkEnqueueOptions(name, options);
-    await this.onRedis(`enqueue job "${name}"`, async (signal) => {
-      await whenReady(this.producer, signal);
-      await this.add(definition, data, encodeJobId(options.jobId), delayMs);
-    });
+    await traceEnqueue('bullmq', name, options.jobId, (carrier) =>
+      this.onRedis(`enqueue job "${name}"`, async (signal) => {
+        await whenReady(this.producer, signal);
+        await this.add(definition, data, encodeJobId(options.jobId), delayMs, carrier);
+      }),
+    );
   }
 
   /** Runs `work` within the command timeout; its failure names Redis' address (ioredis' messages do not). */
@@ -114,7 +117,13 @@ class RedisQueue implements BullmqQueue {
    * kept, so a failed one is removed first. A job that fails between the check and the add keeps
    * its failed state: the reconciler re-enqueues its step.
    */
-  private async add(definition: JobDefinition<unknown>, data: unknown, jobId: string, delayMs: number) {
+  private async add(
+    definition: JobDefinition<unknown>,
+    data: unknown,
+    jobId: string,
+    delayMs: number,
+    trace: TraceCarrier | undefined,
+  ) {
     const queue = await this.queueOf(definition.name);
     if ((await this.producer.zscore(queue.keys.failed ?? '', jobId)) !== null) await queue.remove(jobId);
     await queue.add(definition.name, data, {
@@ -124,6 +133,8 @@ class RedisQueue implements BullmqQueue {
       backoff: { type: BACKOFF_TYPE, delay: definition.backoffMs },
       removeOnComplete: true,
       removeOnFail: { count: KEEP_FAILED },
+      // BullMQ's own slot for a trace context, kept with the job; read back by the consumer (job-tracing.ts).
+      ...(trace ? { telemetry: { metadata: JSON.stringify(trace) } } : {}),
     });
   }
 

@@ -8,6 +8,7 @@ import {
   recordFailure,
 } from './job-lane.js';
 import { assertDefinition, parsePayload, serialisePayload } from './job-payload.js';
+import { traceDelivery, traceEnqueue } from './job-tracing.js';
 import {
   type ConsumeOptions,
   type Consumer,
@@ -82,9 +83,11 @@ class InProcessQueue implements Queue {
     const data = serialisePayload(definition, payload);
     const delayMs = checkEnqueueOptions(definition.name, options);
     const lane = this.laneOf(definition.name);
-    if (isQueued(lane, options.jobId)) return;
-    lane.failed.delete(options.jobId);
-    this.schedule(lane, { id: options.jobId, data, deliveries: 0, readyAt: 0 }, delayMs);
+    await traceEnqueue('berth.in_process', definition.name, options.jobId, async (trace) => {
+      if (isQueued(lane, options.jobId)) return;
+      lane.failed.delete(options.jobId);
+      this.schedule(lane, { id: options.jobId, data, deliveries: 0, readyAt: 0, trace }, delayMs);
+    });
   }
 
   consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): Consumer {
@@ -140,7 +143,9 @@ class InProcessQueue implements Queue {
           payload: payload.value,
           attempt: job.deliveries,
         };
-        return runHandler(handler, delivered, controller, limits);
+        return traceDelivery('berth.in_process', delivered, job.trace, () =>
+          runHandler(handler, delivered, controller, limits),
+        );
       },
     };
     return consumer;

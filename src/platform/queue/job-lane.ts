@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '../telemetry/index.js';
 import type { QueueDepth } from './queue.js';
 
 /** One job in memory, from enqueue until it completes or fails. */
@@ -10,6 +11,8 @@ export interface QueuedJob {
   /** When it became waiting (for oldestWaitingMs). */
   readyAt: number;
   timer?: NodeJS.Timeout;
+  /** The trace context of its enqueue, for its deliveries' spans. */
+  trace?: TraceCarrier;
 }
 
 /**

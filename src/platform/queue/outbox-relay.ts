@@ -1,6 +1,6 @@
 import { asc, inArray, sql } from 'drizzle-orm';
 import { type Db, schema } from '../db/index.js';
-import type { Logger } from '../telemetry/index.js';
+import { type Logger, withTraceContext } from '../telemetry/index.js';
 import type { JobDefinition, Queue } from './queue.js';
 
 export interface OutboxRelayOptions {
@@ -40,7 +40,10 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       for (const row of rows) {
         const job = jobs.get(row.jobName);
         if (!job) throw new Error(`outbox row ${row.id} names unknown job "${row.jobName}"`);
-        await queue.enqueue(job, row.payload, { jobId: `outbox-${row.id}` });
+        // Under the trace of the work that wrote the row (a request, a step), however much later this runs.
+        await withTraceContext(row.traceContext, () =>
+          queue.enqueue(job, row.payload, { jobId: `outbox-${row.id}` }),
+        );
       }
       if (rows.length > 0)
         await tx.delete(schema.outbox).where(
