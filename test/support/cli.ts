@@ -15,9 +15,18 @@ const baseEnv = (env: Record<string, string>) => {
   return { PATH, HOME, LOG_LEVEL: 'info', ...env };
 };
 
-/** Spawns the real CLI (the TypeScript source, through tsx) as a user would run `berth …`. */
-export function spawnBerth(args: string[], env: Record<string, string>, cwd = REPO_ROOT): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', `${REPO_ROOT}src/main.ts`, ...args], {
+/**
+ * Spawns the real CLI as a user would run `berth …`: the TypeScript source through tsx, or `entry`,
+ * a built bundle's main.js (see scripts/bundle.ts).
+ */
+export function spawnBerth(
+  args: string[],
+  env: Record<string, string>,
+  cwd = REPO_ROOT,
+  entry?: string,
+): ChildProcess {
+  const command = entry ? [entry] : ['--import', 'tsx', `${REPO_ROOT}src/main.ts`];
+  return spawn(process.execPath, [...command, ...args], {
     cwd,
     env: baseEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,10 +56,11 @@ const MAX_KEPT_OUTPUT = 256 * 1024;
 export async function startBerthProcess(
   env: Record<string, string>,
   args: string[] = ['start'],
+  options: { entry?: string } = {},
 ): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const port = await freePort();
   const portVariable = args[0] === 'worker' ? 'WORKER_PORT' : 'PORT';
-  const child = spawnBerth(args, { ...env, [portVariable]: String(port) });
+  const child = spawnBerth(args, { ...env, [portVariable]: String(port) }, REPO_ROOT, options.entry);
   let output = '';
   const keep = (chunk: Buffer) => {
     if (output.length < MAX_KEPT_OUTPUT) output += chunk;

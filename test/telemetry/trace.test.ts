@@ -1,9 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleServer } from '../../scripts/bundle.js';
 import { startBerthProcess, stopProcess } from '../support/cli.js';
 import { type FakeOpenAI, fakeReply, startFakeOpenAI } from '../support/fake-openai-server.js';
 import { articlePage, type FixtureSite, startFixtureSite } from '../support/fixture-site.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.js';
+import { REPO_ROOT } from '../support/paths.js';
 import {
   createTestDatabase,
   deleteRedisKeys,
@@ -30,17 +35,38 @@ function brokenLinks(spans: ReceivedSpan[], outsideParent: string): ReceivedSpan
   return spans.filter((s) => s.parentSpanId !== outsideParent && !ids.has(s.parentSpanId));
 }
 
-describe.skipIf(skip)(
-  `one trace from the browser's request through api, queue and worker to tool and model${skip ? ` — skipped: ${skip}` : ''}`,
-  () => {
+/**
+ * From source (tsx: the instrumentations' require and import hooks patch node_modules) and from the
+ * production bundle (scripts/bundle.ts: the bundled pg, pg-pool and ioredis hand their exports over).
+ */
+const variants = [
+  { name: 'from source', bundle: false },
+  { name: 'from the bundle', bundle: true },
+];
+
+describe.skipIf(skip).each(variants)(
+  `one trace from the browser's request through api, queue and worker to tool and model, $name${skip ? ` — skipped: ${skip}` : ''}`,
+  ({ bundle }) => {
     let receiver: OtlpReceiver;
     let site: FixtureSite;
     let model: FakeOpenAI;
     let database: Awaited<ReturnType<typeof createTestDatabase>>;
     let env: Record<string, string>;
     const processes: Array<Awaited<ReturnType<typeof startBerthProcess>>> = [];
+    // Laid out like the image: package.json, dist/ and node_modules/ (only PGlite is loaded from it).
+    let appDir: string | undefined;
+    let entry: { entry?: string } = {};
 
     beforeAll(async () => {
+      if (bundle) {
+        appDir = mkdtempSync(join(tmpdir(), 'berth-trace-bundle-'));
+        entry = { entry: join(appDir, 'dist/main.js') };
+        await bundleServer(join(appDir, 'dist'));
+        const migrations = join(REPO_ROOT, 'src/platform/db/migrations');
+        cpSync(migrations, join(appDir, 'dist/migrations'), { recursive: true });
+        cpSync(join(REPO_ROOT, 'package.json'), join(appDir, 'package.json'));
+        symlinkSync(join(REPO_ROOT, 'node_modules'), join(appDir, 'node_modules'));
+      }
       receiver = await startOtlpReceiver();
       site = await startFixtureSite();
       site.route('/ushant', { body: articlePage('Ushant', [PAGE_SENTENCE]) });
@@ -59,8 +85,8 @@ describe.skipIf(skip)(
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
       };
-      processes.push(await startBerthProcess({ ...env, PORT: '0' }, ['api']));
-      processes.push(await startBerthProcess({ ...env, WORKER_PORT: '0' }, ['worker']));
+      processes.push(await startBerthProcess({ ...env, PORT: '0' }, ['api'], entry));
+      processes.push(await startBerthProcess({ ...env, WORKER_PORT: '0' }, ['worker'], entry));
     }, 120_000);
 
     afterAll(async () => {
@@ -70,6 +96,7 @@ describe.skipIf(skip)(
       await model?.close();
       await database?.drop();
       if (env) await deleteRedisKeys(REDIS_URL, env.BERTH_REDIS_PREFIX as string);
+      if (appDir) rmSync(appDir, { recursive: true, force: true });
     });
 
     it('connects the HTTP, queue, step, tool and model spans of a task under the request id, without prompt text', async () => {
@@ -97,7 +124,6 @@ describe.skipIf(skip)(
       await new Promise((resolve) => setTimeout(resolve, 500));
       const spans = inTrace();
       const names = spans.map((s) => `${s.service} ${s.name}`);
-      if (process.env.PRINT_TRACE) console.log(JSON.stringify(spans.map((s) => [s.spanId, s.parentSpanId, s.service, s.name])));
 
       // One connected trace: a single root (the API's HTTP server span, child of the browser's span).
       expect(brokenLinks(spans, browserSpanId)).toEqual([]);
@@ -173,6 +199,34 @@ describe.skipIf(skip)(
       expect(apiLines.some((line) => line.request_id === requestId && line.trace_id === traceId)).toBe(true);
       expect(worker.output()).not.toMatch(/"level":50/);
     }, 90_000);
+
+    it.runIf(bundle)(
+      'names berth start "berth", lets OTEL_SERVICE_NAME win, and exports http/protobuf too',
+      async () => {
+        const embedded = { BERTH_DATA_DIR: 'memory://trace-test', OTEL_BSP_SCHEDULE_DELAY: '100' };
+        const otel = (protocol: string) => ({
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        });
+        const runOnce = async (extra: Record<string, string>) => {
+          const berth = await startBerthProcess({ ...embedded, ...extra }, ['start'], entry);
+          const requestId = `trace-test-${randomUUID()}`;
+          await fetch(`${berth.url}/api/status`, { headers: { 'x-request-id': requestId } });
+          await stopProcess(berth.child, 'SIGTERM');
+          return requestId;
+        };
+        const before = receiver.contentTypes.length;
+        const plain = await runOnce(otel('http/json'));
+        const renamed = await runOnce({ ...otel('http/json'), OTEL_SERVICE_NAME: 'harbour-office' });
+        await runOnce(otel('http/protobuf'));
+        const serviceOf = (id: string) =>
+          receiver.spans.find((s) => s.attributes['berth.request_id'] === id && s.kind === SERVER)?.service;
+        expect(serviceOf(plain)).toBe('berth');
+        expect(serviceOf(renamed)).toBe('harbour-office');
+        expect(receiver.contentTypes.slice(before)).toContain('application/x-protobuf');
+      },
+      60_000,
+    );
 
     it('keeps the probes out of the traces', async () => {
       const api = processes[0] as (typeof processes)[number];

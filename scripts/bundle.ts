@@ -1,0 +1,56 @@
+// The server bundles: dist/main.js (the CLI and every role) and dist/tracing.js (the OpenTelemetry SDK
+// and its instrumentations, which src/instrument.ts loads only when tracing is on). Used by build.ts and
+// by the test that runs the bundled roles with tracing on (test/telemetry/trace.test.ts).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { bundledModuleHook } from '../src/platform/telemetry/tracing-bundle.js';
+
+/**
+ * Inside a bundle, pg, pg-pool and ioredis are never `require`d from node_modules, so the
+ * instrumentations' hooks never see them: each of their entry files hands its exports to the
+ * instrumentations instead (src/platform/telemetry/tracing-bundle.ts). http needs nothing: a builtin
+ * is still required through Node. Fastify and undici publish on diagnostics channels.
+ */
+const instrumentedEntries =
+  /[\\/]node_modules[\\/](pg[\\/]lib[\\/]index|pg-pool[\\/]index|ioredis[\\/]built[\\/]index)\.js$/;
+
+const handOverToInstrumentations: Plugin = {
+  name: 'berth-instrumented-modules',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: instrumentedEntries }, (args) => {
+      const packageDir = args.path.replace(/[\\/](lib|built)?[\\/]?index\.js$/, '');
+      const { name, version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+      const contents = readFileSync(args.path, 'utf8') + bundledModuleHook(name, version);
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/** Writes main.js and tracing.js (with source maps) into `outdir`. */
+export async function bundleServer(outdir: string): Promise<void> {
+  const result = await build({
+    entryPoints: { main: 'src/main.ts', tracing: 'src/platform/telemetry/tracing.ts' },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    sourcemap: true,
+    // PGlite loads its WASM and data files from its own package folder; pg-native is optional.
+    external: ['@electric-sql/pglite', 'pg-native'],
+    // Some bundled dependencies are CommonJS and call require().
+    banner: {
+      js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);",
+    },
+    plugins: [handOverToInstrumentations],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const handedOver = Object.keys(result.metafile.inputs).filter((path) =>
+    instrumentedEntries.test(`/${path}`),
+  );
+  // A dependency that moved its entry file would silently lose its spans.
+  if (handedOver.length !== 3)
+    throw new Error(`expected pg, pg-pool and ioredis in the bundle, found ${handedOver}`);
+}
