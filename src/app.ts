@@ -195,6 +195,8 @@ async function assemble(input: AssembleInput): Promise<App> {
       identity,
       sso,
       authRequired: access.required,
+      metrics,
+      logger,
     });
   }
   await http.ready();

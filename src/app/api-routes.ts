@@ -9,6 +9,13 @@ import {
   registerOpenAiRoutes,
 } from '../modules/chat/index.js';
 import {
+  configVersion,
+  createEvalsRepository,
+  createEvalsService,
+  registerEvalPassRateGauge,
+  registerEvalRoutes,
+} from '../modules/evals/index.js';
+import {
   type IdentityService,
   registerIdentityRoutes,
   registerSsoRoutes,
@@ -19,6 +26,7 @@ import type { TasksModule } from '../modules/tasks/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Store } from '../platform/db/index.js';
 import { type HttpApp, type ReadinessCheck, registerStaticUi } from '../platform/http/index.js';
+import type { Logger, Registry } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
 import type { Core } from './core.js';
 
@@ -40,9 +48,11 @@ export interface ApiRouteDeps {
   /** Single sign-on, when an OpenID provider is configured. */
   sso?: SingleSignOn;
   authRequired(): Promise<boolean>;
+  metrics: Registry;
+  logger: Logger;
 }
 
-/** Everything the api role serves beyond health: identity, chat, OpenAI, infer, tasks, status and the UI. */
+/** Everything the api role serves beyond health: identity, chat, OpenAI, infer, tasks, evals, status and the UI. */
 export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Promise<void> {
   const { config, core, store, tasks } = deps;
   const { agents, llm, tools } = core;
@@ -57,6 +67,13 @@ export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Prom
   });
   registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now() });
   tasks.registerRoutes(http);
+  const evals = createEvalsService({
+    repo: createEvalsRepository(store.db),
+    agents,
+    release: { configVersion: configVersion(agents.list(), config.tools), berthVersion: VERSION },
+  });
+  registerEvalRoutes(http, { evals });
+  registerEvalPassRateGauge(deps.metrics, evals.latestPassRates, deps.logger);
   const status = createStatusService({
     version: VERSION,
     storeKind: store.kind,

@@ -5,6 +5,7 @@ import { DataDirLockedError, openStore } from '../platform/db/index.js';
 import { createLogger } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
 import { CliError } from './cli-error.js';
+import { registerEvalCommand } from './eval-command.js';
 import { registerIdentityCommands } from './identity-commands.js';
 
 export interface CliIo {
@@ -110,5 +111,16 @@ export function buildProgram(io: CliIo) {
     .description('apply database migrations and exit')
     .action(() => migrate(config(), io.out));
   registerIdentityCommands(program, { config: () => config(), out: io.out });
+  registerEvalCommand(program, {
+    config,
+    env: io.env,
+    cwd: io.cwd,
+    out: io.out,
+    err: io.err,
+    logTo: process.stderr,
+    done: (code) => {
+      exitCode = code;
+    },
+  });
   return { program, exitCode: () => exitCode };
 }

@@ -2309,6 +2309,394 @@ export interface paths {
       };
     };
   };
+  '/api/evals': {
+    /** @description The tenant's recorded `berth eval` runs, newest first, each with the agent and configuration version it ran against. */
+    get: {
+      parameters: {
+        query?: {
+          suite?: string;
+          agent?: string;
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              runs: {
+                id: string;
+                suite: string;
+                agent: string;
+                agent_version: string;
+                config_version: string;
+                berth_version: string;
+                pass_rate: number | null;
+                min_pass_rate: number;
+                totals: {
+                  cases: number;
+                  passed: number;
+                  failed: number;
+                  skipped: number;
+                };
+                regressions: number;
+                gate_passed: boolean;
+                user_id: string;
+                started_at: string;
+                finished_at: string;
+                created_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** @description Records a run (the JSON report `berth eval --against` wrote) against this server. The agent and configuration versions stored are this server's. */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            format: 'berth-eval-report/1';
+            suite: string;
+            suite_file: string;
+            description?: string;
+            agent: string;
+            agent_version: string | null;
+            config_version: string | null;
+            berth_version: string | null;
+            model: string | null;
+            target: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            duration_ms: number;
+            totals: {
+              cases: number;
+              passed: number;
+              failed: number;
+              skipped: number;
+            };
+            pass_rate: number | null;
+            gate: {
+              min_pass_rate: number;
+              passed: boolean;
+              reasons: string[];
+            };
+            baseline: {
+              file: string;
+              pass_rate: number | null;
+              notes: string[];
+            } | null;
+            regressions: {
+              case: string;
+              /** @enum {string} */
+              was: 'passed' | 'failed' | 'skipped';
+              /** @enum {string} */
+              now: 'passed' | 'failed' | 'skipped';
+              reasons: string[];
+            }[];
+            cases: {
+              id: string;
+              description?: string;
+              /** @enum {string} */
+              kind: 'chat' | 'task';
+              input: string[];
+              agent: string;
+              /** @enum {string} */
+              status: 'passed' | 'failed' | 'skipped';
+              reasons: string[];
+              assertions: {
+                assertion: string;
+                passed: boolean;
+                message: string;
+              }[];
+              latency_ms: number | null;
+              tokens: {
+                input: number;
+                output: number;
+              } | null;
+              output: string;
+              tools: {
+                tool: string;
+                input: unknown;
+                ok: boolean;
+                error?: string;
+              }[];
+              agent_version: string | null;
+            }[];
+            run_id: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          content: {
+            'application/json': {
+              id: string;
+              suite: string;
+              agent: string;
+              agent_version: string;
+              config_version: string;
+              berth_version: string;
+              pass_rate: number | null;
+              min_pass_rate: number;
+              totals: {
+                cases: number;
+                passed: number;
+                failed: number;
+                skipped: number;
+              };
+              regressions: number;
+              gate_passed: boolean;
+              user_id: string;
+              started_at: string;
+              finished_at: string;
+              created_at: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/evals/{id}': {
+    /** @description One recorded run with its cases: status, reasons, assertions, latency, tokens and output. */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              id: string;
+              suite: string;
+              agent: string;
+              agent_version: string;
+              config_version: string;
+              berth_version: string;
+              pass_rate: number | null;
+              min_pass_rate: number;
+              totals: {
+                cases: number;
+                passed: number;
+                failed: number;
+                skipped: number;
+              };
+              regressions: number;
+              gate_passed: boolean;
+              user_id: string;
+              started_at: string;
+              finished_at: string;
+              created_at: string;
+              suite_file: string;
+              target: string;
+              model: string | null;
+              gate_reasons: string[];
+              regression_cases: {
+                case: string;
+                /** @enum {string} */
+                was: 'passed' | 'failed' | 'skipped';
+                /** @enum {string} */
+                now: 'passed' | 'failed' | 'skipped';
+                reasons: string[];
+              }[];
+              cases: {
+                id: string;
+                description?: string;
+                /** @enum {string} */
+                kind: 'chat' | 'task';
+                input: string[];
+                agent: string;
+                /** @enum {string} */
+                status: 'passed' | 'failed' | 'skipped';
+                reasons: string[];
+                assertions: {
+                  assertion: string;
+                  passed: boolean;
+                  message: string;
+                }[];
+                latency_ms: number | null;
+                tokens: {
+                  input: number;
+                  output: number;
+                } | null;
+                output: string;
+                tools: {
+                  tool: string;
+                  input: unknown;
+                  ok: boolean;
+                  error?: string;
+                }[];
+                agent_version: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
   '/api/status': {
     /** @description The state of the service for the status page: readiness checks (the same as /readyz, an open circuit of a model provider among them), queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read. */
     get: {
