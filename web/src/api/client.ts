@@ -1,4 +1,5 @@
 import { getKey } from './key';
+import { newTraceparent, TRACEPARENT_HEADER } from './trace';
 import type { ErrorReply } from './types';
 
 export interface ApiErrorInfo {
@@ -30,10 +31,17 @@ function csrfToken(): string | undefined {
   return entry ? decodeURIComponent(entry.slice(CSRF_COOKIE.length)) : undefined;
 }
 
-/** The API key, if one is kept, and the session's CSRF token, if signed in: what every request sends. */
+/**
+ * What every request sends: the API key, if one is kept; the session's CSRF token, if signed in; and a
+ * fresh traceparent, so the server's trace of the request (docs/observability.md) starts from this action.
+ */
 export function authHeaders(key = getKey()): Record<string, string> {
   const csrf = csrfToken();
-  return { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(csrf ? { [CSRF_HEADER]: csrf } : {}) };
+  return {
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
+    ...(csrf ? { [CSRF_HEADER]: csrf } : {}),
+    [TRACEPARENT_HEADER]: newTraceparent(),
+  };
 }
 
 export async function errorFrom(response: Response): Promise<ApiError> {
