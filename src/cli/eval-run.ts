@@ -114,6 +114,10 @@ export async function runEval(
     if (options.against) report = await record(target, report, context);
   } catch (error) {
     if (error instanceof EvalSetupError) throw new CliError(error.message, 2);
+    if (error instanceof TargetError && (error.status === 401 || error.status === 403)) {
+      const hint = 'give the API key of an operator (or above) with --key or BERTH_EVAL_KEY';
+      throw new CliError(`${error.message}\nberth: ${hint}`, 2);
+    }
     if (error instanceof TargetError) throw new CliError(error.message, 1);
     throw error;
   } finally {

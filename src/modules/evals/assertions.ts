@@ -117,7 +117,7 @@ function trajectoryCheck(expected: ToolExpectation[], calls: ToolCall[]): Assert
         : callMismatch(call, exp);
     if (problem) return result('tools', false, `${problem} (call ${i + 1}); expected ${want}; got ${got}`);
   }
-  return result('tools', true, `called ${want}`);
+  return result('tools', true, expected.length === 0 ? 'no tool was called' : `called ${want}`);
 }
 
 /**

@@ -134,8 +134,15 @@ export interface BerthClient {
   recordRun(report: unknown): Promise<TransportResponse>;
 }
 
+/** The target cannot be evaluated: unreachable, or it refused the run's first request (`status`). */
 export class TargetError extends Error {
   override name = 'TargetError';
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The requests a run makes, over any transport. `pollMs`: how often a task is looked at (default 100). */

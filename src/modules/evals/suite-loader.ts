@@ -58,6 +58,9 @@ function semanticProblems(suite: z.output<typeof suiteSchema>): Located[] {
   const out: Located[] = [];
   const seen = new Set<string>();
   suite.cases.forEach((c, i) => {
+    if (Object.keys(c.assert).length === 0) {
+      out.push({ path: ['cases', i, 'assert'], message: 'needs at least one assertion' });
+    }
     if (seen.has(c.id))
       out.push({ path: ['cases', i, 'id'], message: `"${c.id}" is used by an earlier case` });
     seen.add(c.id);
@@ -100,13 +103,14 @@ function formatter(file: string, raw: unknown, locate: (path: Path) => number | 
 /** Parses and validates a suite's YAML text; `file` names it in every problem. */
 export function parseSuite(text: string, file: string): Result<Suite, SuiteError> {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length > 0) {
     return fail(
       new SuiteError(
         doc.errors.map((e) => {
           const at = e.linePos?.[0];
-          return `${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`;
+          const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+          return `${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML: ${message}`;
         }),
       ),
     );

@@ -1,0 +1,262 @@
+// The soak's figures: samples over time, the verdicts against the goals, ASCII charts and a Markdown report.
+
+/** One reading of one Berth process. */
+export interface ProcessSample {
+  /** Seconds since the load started. */
+  t: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+  /** p99 of the event-loop delay since the previous scrape (prom-client resets its histogram on each). */
+  lagP99Ms: number;
+  /** CPU used since the previous sample, in % of one core. */
+  cpuPercent: number;
+}
+
+/** What the load generator saw between two samples of one mode. */
+export interface TrafficSample {
+  t: number;
+  /** Operations that finished well in this interval, per second. */
+  okPerSecond: number;
+  errors: number;
+  /** Client-side latency of the operations that finished in this interval (ms). */
+  p50Ms: number;
+  p99Ms: number;
+  inFlight: number;
+}
+
+export interface ModeRun {
+  mode: 'embedded' | 'distributed';
+  /** Process name (start, api, worker) → its samples. */
+  processes: Record<string, ProcessSample[]>;
+  traffic: TrafficSample[];
+  /** Error kind → count, over the whole run. */
+  errorKinds: Record<string, number>;
+  operations: Record<string, number>;
+}
+
+export interface Goals {
+  /** Fraction of the run excluded from growth and event-loop verdicts (default 0.2). */
+  warmUp: number;
+  rssGrowth: number;
+  lagP99Ms: number;
+  throughputDrift: number;
+}
+
+export const GOALS: Goals = { warmUp: 0.2, rssGrowth: 0.1, lagP99Ms: 50, throughputDrift: 0.1 };
+
+export interface Verdict {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+export const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+export const quantile = (xs: number[], q: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+
+/** Samples whose time lies in [from, to) of a run lasting `duration` seconds, as fractions. */
+const window = <T extends { t: number }>(xs: T[], duration: number, from: number, to: number) =>
+  xs.filter((x) => x.t >= from * duration && (to >= 1 || x.t < to * duration));
+
+/**
+ * Growth from just after the warm-up to the end: the median of the samples in the tenth after the
+ * warm-up against the median of the last tenth — medians, so one sample caught mid-GC moves neither.
+ */
+export function growth(
+  samples: ProcessSample[],
+  key: 'rssMiB' | 'heapUsedMiB',
+  duration: number,
+  warmUp: number,
+) {
+  const start = median(window(samples, duration, warmUp, warmUp + 0.1).map((s) => s[key]));
+  const end = median(window(samples, duration, 0.9, 1).map((s) => s[key]));
+  return { start, end, growth: end / start - 1 };
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+
+export function verdicts(run: ModeRun, duration: number, goals: Goals = GOALS): Verdict[] {
+  const out: Verdict[] = [];
+  for (const [name, samples] of Object.entries(run.processes)) {
+    const rss = growth(samples, 'rssMiB', duration, goals.warmUp);
+    out.push({
+      name: `${run.mode} ${name}: RSS growth after warm-up < ${goals.rssGrowth * 100} %`,
+      pass: Number.isFinite(rss.growth) && rss.growth < goals.rssGrowth,
+      detail: `${rss.start.toFixed(1)} → ${rss.end.toFixed(1)} MiB (${pct(rss.growth)})`,
+    });
+    // The worst 5-s window bounds the run's p99 from above: if it passes, the run's p99 does.
+    const lags = window(samples, duration, goals.warmUp, 1).map((s) => s.lagP99Ms);
+    const worst = Math.max(...lags);
+    out.push({
+      name: `${run.mode} ${name}: event-loop p99 < ${goals.lagP99Ms} ms in every sample after warm-up`,
+      pass: lags.length > 0 && worst < goals.lagP99Ms,
+      detail: `worst ${worst.toFixed(1)} ms, median ${median(lags).toFixed(1)} ms over ${lags.length} samples`,
+    });
+  }
+  const errors = run.traffic.reduce((n, s) => n + s.errors, 0);
+  const kinds = Object.entries(run.errorKinds)
+    .map(([kind, n]) => `${kind} ×${n}`)
+    .join(', ');
+  out.push({ name: `${run.mode}: zero errors`, pass: errors === 0, detail: errors ? kinds : '0' });
+  const second = mean(window(run.traffic, duration, 0.2, 0.4).map((s) => s.okPerSecond));
+  const last = mean(window(run.traffic, duration, 0.8, 1).map((s) => s.okPerSecond));
+  const drift = last / second - 1;
+  out.push({
+    name: `${run.mode}: throughput flat (last fifth within ${goals.throughputDrift * 100} % of the second)`,
+    pass: Number.isFinite(drift) && Math.abs(drift) <= goals.throughputDrift,
+    detail: `${second.toFixed(2)} → ${last.toFixed(2)} ops/s (${pct(drift)})`,
+  });
+  return out;
+}
+
+export interface Series {
+  label: string;
+  points: Array<{ t: number; v: number }>;
+}
+
+const MARKS = ['*', 'o', '+', 'x', '#'];
+
+/**
+ * An ASCII line chart: time across (`width` columns, each the mean of the points that fall in it),
+ * values up (`height` rows, from 0 or the lowest value to the highest). One mark per series.
+ */
+export function asciiChart(
+  title: string,
+  unit: string,
+  series: Series[],
+  duration: number,
+  { width = 64, height = 10, fromZero = true } = {},
+): string {
+  const columns = series.map((s) =>
+    Array.from({ length: width }, (_, c) => {
+      const inColumn = s.points.filter(
+        (p) => Math.min(width - 1, Math.floor((p.t / duration) * width)) === c,
+      );
+      return inColumn.length ? mean(inColumn.map((p) => p.v)) : Number.NaN;
+    }),
+  );
+  const values = columns.flat().filter(Number.isFinite);
+  if (values.length === 0) return `${title}: no samples\n`;
+  const top = Math.max(...values);
+  const bottom = fromZero ? Math.min(0, ...values) : Math.min(...values);
+  const span = top - bottom || 1;
+  const grid = Array.from({ length: height }, () => Array.from({ length: width }, () => ' '));
+  columns.forEach((column, i) => {
+    column.forEach((v, c) => {
+      if (!Number.isFinite(v)) return;
+      const row = height - 1 - Math.round(((v - bottom) / span) * (height - 1));
+      const line = grid[row] as string[];
+      line[c] = line[c] === ' ' ? (MARKS[i % MARKS.length] as string) : '@';
+    });
+  });
+  const label = (v: number) => v.toFixed(v >= 100 ? 0 : 1).padStart(7);
+  const rows = grid.map((cells, r) => {
+    const v = top - (r / (height - 1)) * span;
+    return `${r === 0 || r === height - 1 || r === Math.floor(height / 2) ? label(v) : ' '.repeat(7)} │${cells.join('')}`;
+  });
+  const minutes = (duration / 60).toFixed(duration < 600 ? 1 : 0);
+  const axis = `${' '.repeat(8)}└${'─'.repeat(width)}\n${' '.repeat(9)}0${` ${minutes} min`.padStart(width - 1)}`;
+  const legend = series.map((s, i) => `${MARKS[i % MARKS.length]} ${s.label}`).join('   ');
+  return `${title} (${unit})   ${legend}${series.length > 1 ? '   @ overlap' : ''}\n${rows.join('\n')}\n${axis}\n`;
+}
+
+export function charts(run: ModeRun, duration: number): string {
+  const per = (key: keyof Omit<ProcessSample, 't'>) =>
+    Object.entries(run.processes).map(([name, samples]) => ({
+      label: name,
+      points: samples.map((s) => ({ t: s.t, v: s[key] })),
+    }));
+  const traffic = (key: 'okPerSecond' | 'errors' | 'p99Ms', label: string) => ({
+    label,
+    points: run.traffic.map((s) => ({ t: s.t, v: s[key] })),
+  });
+  return [
+    asciiChart(`${run.mode} RSS`, 'MiB', per('rssMiB'), duration),
+    asciiChart(`${run.mode} heap used`, 'MiB', per('heapUsedMiB'), duration),
+    asciiChart(`${run.mode} event-loop delay p99`, 'ms', per('lagP99Ms'), duration, { height: 8 }),
+    asciiChart(
+      `${run.mode} throughput and errors`,
+      'per second / per sample',
+      [traffic('okPerSecond', 'ok ops/s'), traffic('errors', 'errors')],
+      duration,
+      { height: 8 },
+    ),
+    asciiChart(`${run.mode} client latency p99`, 'ms', [traffic('p99Ms', 'p99')], duration, { height: 8 }),
+  ].join('\n');
+}
+
+export interface ReportMeta {
+  started: Date;
+  minutes: number;
+  rate: number;
+  sampleSeconds: number;
+  machine: string;
+  commit: string;
+  modes: string;
+}
+
+/** A table row per process: RSS and heap at the start and end of the measured part, event-loop delay. */
+function processTable(run: ModeRun, duration: number, warmUp: number): string[] {
+  return Object.entries(run.processes).map(([name, samples]) => {
+    const rss = growth(samples, 'rssMiB', duration, warmUp);
+    const heap = growth(samples, 'heapUsedMiB', duration, warmUp);
+    const lags = window(samples, duration, warmUp, 1).map((s) => s.lagP99Ms);
+    const cpu = mean(
+      window(samples, duration, warmUp, 1)
+        .map((s) => s.cpuPercent)
+        .filter(Number.isFinite),
+    );
+    return `| ${run.mode} | ${name} | ${rss.start.toFixed(1)} → ${rss.end.toFixed(1)} (${pct(rss.growth)}) | ${heap.start.toFixed(1)} → ${heap.end.toFixed(1)} (${pct(heap.growth)}) | ${median(lags).toFixed(1)} / ${Math.max(...lags).toFixed(1)} | ${cpu.toFixed(0)} |`;
+  });
+}
+
+export function markdownReport(runs: ModeRun[], duration: number, meta: ReportMeta, goals = GOALS): string {
+  const lines = [
+    `## Soak — ${meta.started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `${meta.minutes} min, mode ${meta.modes}, ${meta.rate} operations/s per mode (chat JSON 5, chat SSE 1, task with pages 3, task without 1, in every 10), a sample every ${meta.sampleSeconds} s; warm-up: the first ${goals.warmUp * 100} % of the run. RSS from /proc, heap and event-loop delay from each process's /metrics (\`nodejs_heap_size_used_bytes\`, \`nodejs_eventloop_lag_p99_seconds\`: prom-client resets that histogram at each scrape, and its values include its 10 ms sampling interval). Growth compares the medians of the tenth after the warm-up and of the last tenth. Machine: ${meta.machine}. Commit ${meta.commit}.`,
+    '',
+    '| mode | process | RSS MiB (after warm-up → end) | heap used MiB | event-loop p99 ms (median / worst sample) | CPU % of a core |',
+    '|---|---|---|---|---|---|',
+    ...runs.flatMap((run) => processTable(run, duration, goals.warmUp)),
+    '',
+    '| mode | operations | ok ops/s (2nd fifth → last) | errors | client p99 ms (median sample) |',
+    '|---|---|---|---|---|',
+    ...runs.map((run) => {
+      const ops = Object.entries(run.operations)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ');
+      const second = mean(window(run.traffic, duration, 0.2, 0.4).map((s) => s.okPerSecond));
+      const last = mean(window(run.traffic, duration, 0.8, 1).map((s) => s.okPerSecond));
+      const errors = run.traffic.reduce((n, s) => n + s.errors, 0);
+      const p99 = median(run.traffic.filter((s) => Number.isFinite(s.p99Ms)).map((s) => s.p99Ms));
+      return `| ${run.mode} | ${ops} | ${second.toFixed(2)} → ${last.toFixed(2)} | ${errors} | ${p99.toFixed(0)} |`;
+    }),
+    '',
+    '| verdict | result | figures |',
+    '|---|---|---|',
+    ...runs.flatMap((run) =>
+      verdicts(run, duration, goals).map(
+        (v) => `| ${v.name} | ${v.pass ? 'pass' : '**FAIL**'} | ${v.detail} |`,
+      ),
+    ),
+    '',
+    '```',
+    ...runs.map((run) => charts(run, duration)),
+    '```',
+    '',
+  ];
+  return lines.join('\n');
+}
