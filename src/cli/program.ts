@@ -5,6 +5,7 @@ import { DataDirLockedError, openStore } from '../platform/db/index.js';
 import { createLogger } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
 import { CliError } from './cli-error.js';
+import { registerDeployCommand } from './deploy-command.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerIdentityCommands } from './identity-commands.js';
 
@@ -111,6 +112,7 @@ export function buildProgram(io: CliIo) {
     .description('apply database migrations and exit')
     .action(() => migrate(config(), io.out));
   registerIdentityCommands(program, { config: () => config(), out: io.out });
+  registerDeployCommand(program, { cwd: io.cwd, out: io.out });
   registerEvalCommand(program, {
     config,
     env: io.env,

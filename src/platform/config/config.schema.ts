@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deploySchema } from './deploy.schema.js';
 import { checkOidc, oidcSchema, publicUrlSchema, sessionSchema } from './oidc.schema.js';
 
 const providerNames = ['offline', 'openai', 'anthropic', 'google', 'ollama', 'openai-compatible'] as const;
@@ -200,6 +201,8 @@ export const configSchema = z
       })
       .prefault({}),
     agents: z.array(agentSchema).default([]),
+    /** Where `berth deploy` puts each environment and how it scales; read by nothing else (deploy.schema.ts). */
+    deploy: deploySchema,
   })
   .superRefine((config, ctx) => {
     checkOidc(config, ctx);

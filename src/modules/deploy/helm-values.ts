@@ -1,0 +1,177 @@
+// `berth deploy --target helm`: a values file for deploy/helm/berth, one per environment, with the same
+// choices as the Kustomize overlay of that environment.
+
+import { type DeployIssue, issue } from './deploy-issues.js';
+import type { DeployPlan } from './deploy-plan.js';
+import type { EgressTarget } from './egress.js';
+import { PUBLIC_IPV4, PUBLIC_IPV6 } from './egress.js';
+import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
+
+// Settings the chart has a value for (config.*); every other one goes to extraEnv of both roles.
+const CHART_CONFIG: Record<string, string[]> = {
+  BERTH_LLM_PROVIDER: ['llm', 'provider'],
+  BERTH_LLM_MODEL: ['llm', 'model'],
+  BERTH_REDIS_PREFIX: ['redisPrefix'],
+  BERTH_WORKER_CONCURRENCY: ['tasks', 'workerConcurrency'],
+  OPENAI_BASE_URL: ['llm', 'openai', 'baseUrl'],
+  ANTHROPIC_BASE_URL: ['llm', 'anthropic', 'baseUrl'],
+  OLLAMA_BASE_URL: ['llm', 'ollama', 'baseUrl'],
+  BERTH_LLM_BASE_URL: ['llm', 'openaiCompatible', 'baseUrl'],
+};
+const NUMERIC = new Set(['BERTH_WORKER_CONCURRENCY']);
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown) {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path.at(-1) as string] = value;
+}
+
+function peerOf(target: EgressTarget): unknown[] {
+  if (target.peer.kind === 'ip') return [{ ipBlock: { cidr: target.peer.cidr } }];
+  if (target.peer.kind === 'namespace') {
+    return target.peer.namespace
+      ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': target.peer.namespace } } }]
+      : [{ podSelector: {} }];
+  }
+  return [{ ipBlock: PUBLIC_IPV4 }, { ipBlock: PUBLIC_IPV6 }];
+}
+
+export function helmValues(
+  plan: DeployPlan,
+  command: string,
+): { ok: true; value: GeneratedFile[] } | { ok: false; error: DeployIssue[] } {
+  if (plan.agents) {
+    return {
+      ok: false,
+      error: [
+        issue(
+          'agents',
+          'the Helm chart cannot carry agents yet (it has no config file); use --target kubernetes or compose',
+        ),
+      ],
+    };
+  }
+  const { environment: e, env } = plan;
+  const config: Record<string, unknown> = { logLevel: e.logLevel };
+  const extraEnv: { name: string; value: string }[] = [];
+  for (const [name, value] of Object.entries(plan.settings)) {
+    const path = CHART_CONFIG[name];
+    if (path) setPath(config, path, NUMERIC.has(name) ? Number(value) : value);
+    else if (name === 'BERTH_FETCH_ALLOW') setPath(config, ['tools', 'fetchAllow'], value.split(','));
+    else extraEnv.push({ name, value });
+  }
+  const external = e.datastores !== undefined;
+  const secrets = [...plan.baseSecrets, ...plan.extraSecrets].map((ref) => ({
+    secretKey: ref.variable,
+    remoteRef: { key: ref.remoteKey },
+  }));
+  const bounds = (b: { minReplicas: number; maxReplicas: number }) => ({
+    enabled: true,
+    minReplicas: b.minReplicas,
+    maxReplicas: b.maxReplicas,
+  });
+  const min = e.api.minReplicas;
+  const apiPdb =
+    min === 1
+      ? { enabled: true, minAvailable: null, maxUnavailable: 1 }
+      : { enabled: true, minAvailable: min === 2 ? 1 : min - 1 };
+  const workerAutoscaling =
+    e.worker.scaler === 'keda'
+      ? {
+          enabled: false,
+          keda: {
+            enabled: true,
+            minReplicaCount: e.worker.minReplicas,
+            maxReplicaCount: e.worker.maxReplicas,
+            listLength: plan.workerConcurrency * 5,
+            ...(external
+              ? {
+                  redis: {
+                    address: 'berth-redis.example.internal:6379',
+                    passwordSecret: { name: 'berth-keda-redis', key: 'password' },
+                  },
+                }
+              : {}),
+          },
+        }
+      : bounds(e.worker);
+  const egress = [...plan.llmEgress, ...plan.fetchEgress].map((t) => ({
+    to: peerOf(t),
+    ports: [{ protocol: 'TCP', port: t.port }],
+  }));
+  const values: Record<string, unknown> = {
+    image: { repository: plan.image.name, tag: plan.image.tag ?? '', digest: plan.image.digest ?? '' },
+    config,
+    ...(external
+      ? {
+          secrets: { create: false },
+          externalSecret: { enabled: true, data: secrets },
+          postgresql: { enabled: false },
+          redis: { enabled: false },
+        }
+      : {}),
+    api: {
+      ...(e.resources?.api ? { resources: e.resources.api } : {}),
+      autoscaling: bounds(e.api),
+      pdb: apiPdb,
+      ...(extraEnv.length > 0 ? { extraEnv } : {}),
+    },
+    worker: {
+      ...(e.resources?.worker ? { resources: e.resources.worker } : {}),
+      autoscaling: workerAutoscaling,
+      ...(extraEnv.length > 0 ? { extraEnv } : {}),
+    },
+    ...(env === 'dev'
+      ? {
+          ingress: {
+            enabled: true,
+            hosts: [{ host: e.host, paths: [{ path: '/', pathType: 'Prefix' }] }],
+            tls: [{ secretName: 'berth-tls', hosts: [e.host] }],
+          },
+        }
+      : {
+          gateway: {
+            enabled: true,
+            parentRefs: [
+              {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                name: 'berth-gateway',
+                namespace: 'gateway-system',
+              },
+            ],
+            hostnames: [e.host],
+          },
+        }),
+    networkPolicy: {
+      enabled: true,
+      ...(env === 'dev'
+        ? {}
+        : {
+            apiIngressFrom: [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } },
+            ],
+          }),
+      ...(external
+        ? {
+            postgres: { port: 5432, to: [{ ipBlock: { cidr: e.datastores?.postgresCidr } }] },
+            redis: { port: 6379, to: [{ ipBlock: { cidr: e.datastores?.redisCidr } }] },
+          }
+        : {}),
+      ...(egress.length > 0 ? { extraEgress: egress } : {}),
+    },
+    ...(env === 'production' ? { monitoring: { enabled: true } } : {}),
+  };
+  const comment = [
+    `Values of deploy/helm/berth for ${env}: the same choices as deploy/kubernetes/overlays/${env}. Placeholders: the host,`,
+    external
+      ? "the datastores' CIDRs, the secret store's keys and KEDA's Redis address."
+      : 'the in-chart Postgres and Redis are for trials only.',
+    HEADER(command),
+    `  helm upgrade --install berth deploy/helm/berth -n berth-${env} -f deploy/helm/berth/values-${env}.yaml`,
+  ].join('\n');
+  return { ok: true, value: [{ path: `values-${env}.yaml`, text: yamlText([{ comment, value: values }]) }] };
+}

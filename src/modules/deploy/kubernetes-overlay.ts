@@ -1,0 +1,405 @@
+// `berth deploy --target kubernetes`: a Kustomize overlay on the shipped base and components. The shipped
+// overlays (deploy/kubernetes/overlays/*) are this function's output for the default config.
+import { stringify } from 'yaml';
+import type { DeployPlan, SecretRef } from './deploy-plan.js';
+import type { EgressTarget } from './egress.js';
+import { PUBLIC_IPV4, PUBLIC_IPV6 } from './egress.js';
+import { BASE_IMAGE } from './image-ref.js';
+import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
+
+const COMPONENT_HOST = 'berth.example.com';
+const API_AND_WORKER = {
+  matchExpressions: [
+    { key: 'app.kubernetes.io/name', operator: 'In', values: ['berth'] },
+    { key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'worker'] },
+  ],
+};
+/** Where the pods read the agents (BERTH_CONFIG), from the ConfigMap berth-file. */
+export const CONFIG_FILE_PATH = '/etc/berth/berth.yaml';
+
+export interface KubernetesOptions {
+  /** Path from the output directory to deploy/kubernetes (base and components). */
+  kustomizeRoot: string;
+  command: string;
+}
+
+const DESCRIPTIONS = {
+  dev: 'dev: everything in one namespace, Postgres and Redis included (components/in-cluster-datastores), an nginx Ingress.',
+  staging:
+    'staging: managed Postgres and Redis outside the cluster (egress by CIDR), secrets from the secret store (External\nSecrets Operator), the api behind a Gateway API Gateway.',
+  production:
+    "production: as staging plus canary releases of the api through Argo Rollouts, and Berth's alerts and dashboard\nfor the Prometheus Operator and Grafana (docs/deploy.md#monitoring).",
+} as const;
+
+function components(plan: DeployPlan): string[] {
+  const { environment: e, env } = plan;
+  const list: string[] = [];
+  if (!e.datastores) list.push('in-cluster-datastores');
+  list.push(e.worker.scaler === 'keda' ? 'keda' : 'worker-hpa');
+  list.push(env === 'dev' ? 'ingress' : 'gateway-api');
+  if (e.datastores) {
+    list.push('external-secrets');
+    if (e.worker.scaler === 'keda') list.push('keda-external-secret');
+  }
+  if (env === 'production') list.push('argo-rollouts', 'monitoring');
+  return list;
+}
+
+function imageEntry(plan: DeployPlan) {
+  const { name, tag, digest } = plan.image;
+  return { name: BASE_IMAGE, newName: name, ...(digest ? { digest } : { newTag: tag }) };
+}
+
+function configMap(plan: DeployPlan): GeneratedFile {
+  const data: Record<string, string> = { LOG_LEVEL: plan.environment.logLevel, ...plan.settings };
+  const value = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'berth-config' }, data };
+  return {
+    path: 'config.yaml',
+    text: yamlText([
+      {
+        comment:
+          'Settings the config changes from the defaults, over the base ConfigMap; secrets go in berth-secrets.',
+        value,
+      },
+    ]),
+  };
+}
+
+function resources(plan: DeployPlan): GeneratedFile | undefined {
+  const r = plan.environment.resources;
+  if (!r?.api && !r?.worker) return undefined;
+  const patch = (name: string, res: unknown) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: { template: { spec: { containers: [{ name: 'berth', resources: res }] } } },
+  });
+  const docs = [
+    ...(r.api ? [{ value: patch('berth-api', r.api) }] : []),
+    ...(r.worker ? [{ value: patch('berth-worker', r.worker) }] : []),
+  ];
+  docs[0] = {
+    ...docs[0],
+    comment: `Requests and limits from deploy.environments.${plan.env}.resources; no CPU limits (see the base).`,
+  } as (typeof docs)[number];
+  return { path: 'resources.yaml', text: yamlText(docs) };
+}
+
+function autoscaling(plan: DeployPlan): GeneratedFile {
+  const { api, worker } = plan.environment;
+  const hpa = (name: string, min: number, max: number) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name },
+    spec: { minReplicas: min, maxReplicas: max },
+  });
+  const workerDoc =
+    worker.scaler === 'keda'
+      ? {
+          comment:
+            worker.minReplicas > 1
+              ? `${worker.minReplicas} workers at least, so a node loss never leaves the queue without a consumer.`
+              : 'Never below one worker: delayed retries move to the wait list only while a worker runs.',
+          value: {
+            apiVersion: 'keda.sh/v1alpha1',
+            kind: 'ScaledObject',
+            metadata: { name: 'berth-worker' },
+            spec: { minReplicaCount: worker.minReplicas, maxReplicaCount: worker.maxReplicas },
+          },
+        }
+      : { value: hpa('berth-worker', worker.minReplicas, worker.maxReplicas) };
+  return {
+    path: 'autoscaling.yaml',
+    text: yamlText([
+      {
+        comment: `The bounds of the autoscalers, which own the replica counts (the Deployments set none), from\ndeploy.environments.${plan.env}.api and .worker.`,
+        value: hpa('berth-api', api.minReplicas, api.maxReplicas),
+      },
+      workerDoc,
+    ]),
+  };
+}
+
+// The PDB follows the api's minimum: one pod may go while there is one, the base's minAvailable 1 at two,
+// and all but one stay from three on.
+function pdb(plan: DeployPlan): GeneratedFile | undefined {
+  const min = plan.environment.api.minReplicas;
+  if (min === 2) return undefined;
+  const spec = min === 1 ? { minAvailable: null, maxUnavailable: 1 } : { minAvailable: min - 1 };
+  const comment =
+    min === 1
+      ? 'One api pod: minAvailable 1 would block every node drain, so allow one pod down instead.'
+      : `${min} api pods at least (the HPA's minimum): keep ${min - 1} serving through drains and upgrades.`;
+  const value = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'berth-api' },
+    spec,
+  };
+  return { path: 'pdb.yaml', text: yamlText([{ comment, value }]) };
+}
+
+function datastoresEgress(plan: DeployPlan): GeneratedFile | undefined {
+  const d = plan.environment.datastores;
+  if (!d) return undefined;
+  const policy = (name: string, cidr: string, port: number) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name },
+    spec: { egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP', port }] }] },
+  });
+  return {
+    path: 'datastores-egress.yaml',
+    text: yamlText([
+      {
+        comment: `Postgres and Redis are outside the cluster: egress to their addresses instead of to in-cluster pods\n(deploy.environments.${plan.env}.datastores; the defaults are placeholders).`,
+        value: policy('berth-to-postgres', d.postgresCidr, 5432),
+      },
+      { value: policy('berth-to-redis', d.redisCidr, 6379) },
+    ]),
+  };
+}
+
+function secretStoreKeys(plan: DeployPlan): GeneratedFile[] {
+  if (!plan.environment.datastores) return [];
+  const entry = (ref: SecretRef) => ({ secretKey: ref.variable, remoteRef: { key: ref.remoteKey } });
+  const ops = [
+    ...plan.baseSecrets.map((ref, i) => ({
+      op: 'replace',
+      path: `/spec/data/${i}/remoteRef/key`,
+      value: ref.remoteKey,
+    })),
+    ...plan.extraSecrets.map((ref) => ({ op: 'add', path: '/spec/data/-', value: entry(ref) })),
+  ];
+  const files = [
+    {
+      path: 'secret-store-keys.yaml',
+      text: yamlText([
+        {
+          comment: `Remote keys of berth-secrets in the secret store (placeholders unless\ndeploy.environments.${plan.env}.secretKeys names them), and every key the config needs.`,
+          value: ops,
+        },
+      ]),
+    },
+  ];
+  if (plan.environment.worker.scaler === 'keda') {
+    const keda = ['redis-address', 'redis-password'].map((name, i) => ({
+      op: 'replace',
+      path: `/spec/data/${i}/remoteRef/key`,
+      value: `berth/${plan.env}/${name}`,
+    }));
+    files.push({
+      path: 'keda-secret-store-keys.yaml',
+      text: yamlText([
+        {
+          comment: "Remote keys of KEDA's Redis address and password for this environment (placeholders).",
+          value: keda,
+        },
+      ]),
+    });
+  }
+  return files;
+}
+
+function kedaTrigger(plan: DeployPlan): GeneratedFile | undefined {
+  if (plan.environment.worker.scaler !== 'keda') return undefined;
+  const ops: unknown[] = [];
+  if (plan.redisPrefix !== 'berth') {
+    ops.push({
+      op: 'replace',
+      path: '/spec/triggers/0/metadata/listName',
+      value: `${plan.redisPrefix}:step.run:wait`,
+    });
+  }
+  if (plan.workerConcurrency !== 4) {
+    ops.push({
+      op: 'replace',
+      path: '/spec/triggers/0/metadata/listLength',
+      value: String(plan.workerConcurrency * 5),
+    });
+  }
+  if (ops.length === 0) return undefined;
+  return {
+    path: 'keda-trigger.yaml',
+    text: yamlText([
+      {
+        comment:
+          'The wait list of redisPrefix, one worker per five times tasks.workerConcurrency waiting steps.',
+        value: ops,
+      },
+    ]),
+  };
+}
+
+function peerOf(target: EgressTarget): unknown[] {
+  switch (target.peer.kind) {
+    case 'ip':
+      return [{ ipBlock: { cidr: target.peer.cidr } }];
+    case 'namespace':
+      return target.peer.namespace
+        ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': target.peer.namespace } } }]
+        : [{ podSelector: {} }];
+    default:
+      return [{ ipBlock: PUBLIC_IPV4 }, { ipBlock: PUBLIC_IPV6 }];
+  }
+}
+
+function egressPolicy(name: string, targets: EgressTarget[], what: string) {
+  return {
+    comment: `${what}: ${targets.map((t) => `${t.endpoint} (${t.key})`).join(', ')}. A NetworkPolicy cannot name hosts:\na host name gets its port on public addresses, a Service its namespace, an IP address itself.`,
+    value: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name,
+        labels: { 'app.kubernetes.io/part-of': 'berth' },
+        annotations: { 'berth.dev/egress-to': targets.map((t) => t.endpoint).join(',') },
+      },
+      spec: {
+        podSelector: API_AND_WORKER,
+        policyTypes: ['Egress'],
+        egress: targets.map((t) => ({ to: peerOf(t), ports: [{ protocol: 'TCP', port: t.port }] })),
+      },
+    },
+  };
+}
+
+function egress(plan: DeployPlan): GeneratedFile | undefined {
+  const docs = [
+    ...(plan.llmEgress.length > 0
+      ? [egressPolicy('berth-to-llm-providers', plan.llmEgress, 'The model providers the agents use')]
+      : []),
+    ...(plan.fetchEgress.length > 0
+      ? [
+          egressPolicy(
+            'berth-to-fetch-allow',
+            plan.fetchEgress,
+            'Hosts fetch_url may reach (tools.fetchAllow)',
+          ),
+        ]
+      : []),
+  ];
+  return docs.length > 0 ? { path: 'egress.yaml', text: yamlText(docs) } : undefined;
+}
+
+function agentsFiles(plan: DeployPlan): GeneratedFile[] {
+  if (!plan.agents) return [];
+  const mount = (name: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'berth',
+              env: [{ name: 'BERTH_CONFIG', value: CONFIG_FILE_PATH }],
+              volumeMounts: [{ name: 'berth-file', mountPath: '/etc/berth', readOnly: true }],
+            },
+          ],
+          volumes: [{ name: 'berth-file', configMap: { name: 'berth-file' } }],
+        },
+      },
+    },
+  });
+  return [
+    { path: 'berth.yaml', text: stringify({ agents: plan.agents }, { lineWidth: 0 }) },
+    {
+      path: 'config-file.yaml',
+      text: yamlText([
+        {
+          comment: `The agents (berth.yaml, ConfigMap berth-file) read by the api and the workers at ${CONFIG_FILE_PATH}.`,
+          value: mount('berth-api'),
+        },
+        { value: mount('berth-worker') },
+      ]),
+    },
+  ];
+}
+
+function hostPatch(plan: DeployPlan) {
+  const host = plan.environment.host;
+  if (host === COMPONENT_HOST) return undefined;
+  if (plan.env === 'dev') {
+    const ops = [
+      { op: 'replace', path: '/spec/rules/0/host', value: host },
+      { op: 'replace', path: '/spec/tls/0/hosts/0', value: host },
+    ];
+    return { target: { kind: 'Ingress', name: 'berth-api' }, patch: stringify(ops).trimEnd() };
+  }
+  const ops = [{ op: 'replace', path: '/spec/hostnames/0', value: host }];
+  return {
+    target: { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'berth-api' },
+    patch: stringify(ops).trimEnd(),
+  };
+}
+
+/** The overlay's files, kustomization.yaml first. */
+export function kubernetesOverlay(plan: DeployPlan, options: KubernetesOptions): GeneratedFile[] {
+  const files = [
+    configMap(plan),
+    resources(plan),
+    autoscaling(plan),
+    pdb(plan),
+    datastoresEgress(plan),
+    ...secretStoreKeys(plan),
+    kedaTrigger(plan),
+    egress(plan),
+    ...agentsFiles(plan),
+  ].filter((file): file is GeneratedFile => file !== undefined);
+  const patches: unknown[] = [];
+  const patchFiles = new Set([
+    'config.yaml',
+    'resources.yaml',
+    'autoscaling.yaml',
+    'pdb.yaml',
+    'datastores-egress.yaml',
+    'config-file.yaml',
+  ]);
+  for (const file of files) {
+    if (patchFiles.has(file.path)) patches.push({ path: file.path });
+    if (file.path === 'secret-store-keys.yaml' || file.path === 'keda-secret-store-keys.yaml') {
+      const name = file.path === 'secret-store-keys.yaml' ? 'berth-secrets' : 'berth-keda-redis';
+      patches.push({
+        path: file.path,
+        target: { group: 'external-secrets.io', kind: 'ExternalSecret', name },
+      });
+    }
+    if (file.path === 'keda-trigger.yaml') {
+      patches.push({
+        path: file.path,
+        target: { group: 'keda.sh', kind: 'ScaledObject', name: 'berth-worker' },
+      });
+    }
+  }
+  const host = hostPatch(plan);
+  if (host) patches.push(host);
+  const root = options.kustomizeRoot.replace(/\/$/, '');
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    namespace: `berth-${plan.env}`,
+    resources: [`${root}/base`, ...(files.some((f) => f.path === 'egress.yaml') ? ['egress.yaml'] : [])],
+    components: components(plan).map((name) => `${root}/components/${name}`),
+    images: [imageEntry(plan)],
+    ...(plan.agents ? { configMapGenerator: [{ name: 'berth-file', files: ['berth.yaml'] }] } : {}),
+    patches,
+  };
+  const secretsNote = plan.environment.datastores
+    ? `Placeholders to set in deploy.environments.${plan.env}: the datastores' CIDRs, the store's remote keys\n(secretKeys) and the host; in the components: the ClusterSecretStore and Gateway names.`
+    : `The example Secrets stay: change BERTH_API_KEYS before exposing the Ingress${
+        plan.extraSecrets.length > 0
+          ? `, and fill ${plan.extraSecrets.map((s) => s.variable).join(', ')}`
+          : ''
+      }.`;
+  const comment = [
+    DESCRIPTIONS[plan.env],
+    secretsNote,
+    HEADER(options.command),
+    'No `replicas:` anywhere: the autoscalers own the counts (autoscaling.yaml). CD pins releases with',
+    `kustomize edit set image ${BASE_IMAGE}=<image>:<tag or @digest>, or berth deploy --image.`,
+    `  kubectl apply -k deploy/kubernetes/overlays/${plan.env}`,
+  ].join('\n');
+  return [{ path: 'kustomization.yaml', text: yamlText([{ comment, value: kustomization }]) }, ...files];
+}
