@@ -103,7 +103,9 @@ describe('soak verdicts', () => {
   });
 
   it('fails a process with no samples rather than passing it', () => {
-    const empty = verdicts(run({ processes: { start: [] } }), DURATION).filter((v) => v.name.includes('start'));
+    const empty = verdicts(run({ processes: { start: [] } }), DURATION).filter((v) =>
+      v.name.includes('start'),
+    );
     expect(empty.map((v) => v.pass)).toEqual([false, false]);
   });
 });
@@ -136,11 +138,14 @@ describe('asciiChart', () => {
 describe('soak load', () => {
   it('mixes 5 chat turns, 1 streamed turn, 3 page tasks and 1 plain task in every 10 operations', () => {
     const count = (kind: string) => MIX.filter((m) => m === kind).length;
-    expect([count('chat'), count('chat_sse'), count('task_pages'), count('task_plain')]).toEqual([5, 1, 3, 1]);
+    expect([count('chat'), count('chat_sse'), count('task_pages'), count('task_plain')]).toEqual([
+      5, 1, 3, 1,
+    ]);
   });
 
   it('reads SSE events, skipping comments such as keep-alives', () => {
-    const text = ': keep-alive\n\nevent: snapshot\ndata: {"a":1}\n\n: keep-alive\n\nevent: task.finished\ndata: {"status":"completed"}\n\n';
+    const text =
+      ': keep-alive\n\nevent: snapshot\ndata: {"a":1}\n\n: keep-alive\n\nevent: task.finished\ndata: {"status":"completed"}\n\n';
     expect(parseSse(text)).toEqual([
       { event: 'snapshot', data: { a: 1 } },
       { event: 'task.finished', data: { status: 'completed' } },
