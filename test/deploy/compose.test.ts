@@ -24,7 +24,7 @@ const WORKER_PORT = 8081;
  */
 const NON_BERTH_ENV: Record<string, string> = {
   OTEL_EXPORTER_OTLP_ENDPOINT:
-    'standard OpenTelemetry SDK variable; Berth emits no traces yet, set so tracing works when it lands',
+    'standard OpenTelemetry SDK variable, read by the SDK in Berth: where the api and worker send their traces',
   OTEL_EXPORTER_OTLP_PROTOCOL: 'standard OpenTelemetry SDK variable, as above',
 };
 

@@ -57,7 +57,11 @@ function instrumentations(): Instrumentation[] {
     }),
     // Background polls (the outbox relay, the reconciler) would start a trace every half second.
     new PgInstrumentation({ requireParentSpan: true }),
-    new IORedisInstrumentation({ requireParentSpan: true }),
+    new IORedisInstrumentation({
+      requireParentSpan: true,
+      // The default puts every argument of EVAL/EVALSHA on the span: BullMQ's job data and rate-limit keys.
+      dbStatementSerializer: (command, args) => `${command} [${args.length} arguments]`,
+    }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
   ];
 }
