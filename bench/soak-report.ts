@@ -6,8 +6,11 @@ export interface ProcessSample {
   t: number;
   rssMiB: number;
   heapUsedMiB: number;
-  /** p99 of the event-loop delay since the previous scrape (prom-client resets its histogram on each). */
+  /** Event-loop delay since the previous scrape (prom-client resets its histogram on each): p50, p90, p99, max. */
+  lagP50Ms: number;
+  lagP90Ms: number;
   lagP99Ms: number;
+  lagMaxMs: number;
   /** CPU used since the previous sample, in % of one core. */
   cpuPercent: number;
 }
@@ -85,6 +88,28 @@ export function growth(
   return { start, end, growth: end / start - 1 };
 }
 
+/**
+ * An upper bound of the event-loop delay's p99 over all the samples together, from each sample's
+ * p50, p90, p99 and max: the least x such that, counting for each sample at most the share of its
+ * delays that can exceed x (none past its max, 1 % past its p99, 10 % past its p90, half past its
+ * median, else all), at most 1 % of all delays exceed x. Samples weigh the same; a slow one holds
+ * fewer delays than that (each delay is a tick that came late), so it is over-counted: the bound
+ * stays on the safe side.
+ */
+export function lagP99Bound(samples: ProcessSample[]): number {
+  if (samples.length === 0) return Number.NaN;
+  const share = (s: ProcessSample, x: number) =>
+    x >= s.lagMaxMs ? 0 : x >= s.lagP99Ms ? 0.01 : x >= s.lagP90Ms ? 0.1 : x >= s.lagP50Ms ? 0.5 : 1;
+  const candidates = [
+    ...new Set(samples.flatMap((s) => [s.lagP50Ms, s.lagP90Ms, s.lagP99Ms, s.lagMaxMs])),
+  ].sort((a, b) => a - b);
+  return (
+    // The epsilon: 0.01 added n times overshoots 0.01 × n in floating point.
+    candidates.find((x) => samples.reduce((n, s) => n + share(s, x), 0) <= 0.01 * samples.length + 1e-9) ??
+    Number.NaN
+  );
+}
+
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
 export function verdicts(run: ModeRun, duration: number, goals: Goals = GOALS): Verdict[] {
@@ -96,13 +121,13 @@ export function verdicts(run: ModeRun, duration: number, goals: Goals = GOALS): 
       pass: Number.isFinite(rss.growth) && rss.growth < goals.rssGrowth,
       detail: `${rss.start.toFixed(1)} → ${rss.end.toFixed(1)} MiB (${pct(rss.growth)})`,
     });
-    // The worst 5-s window bounds the run's p99 from above: if it passes, the run's p99 does.
-    const lags = window(samples, duration, goals.warmUp, 1).map((s) => s.lagP99Ms);
-    const worst = Math.max(...lags);
+    const measured = window(samples, duration, goals.warmUp, 1);
+    const lags = measured.map((s) => s.lagP99Ms);
+    const bound = lagP99Bound(measured);
     out.push({
-      name: `${run.mode} ${name}: event-loop p99 < ${goals.lagP99Ms} ms in every sample after warm-up`,
-      pass: lags.length > 0 && worst < goals.lagP99Ms,
-      detail: `worst ${worst.toFixed(1)} ms, median ${median(lags).toFixed(1)} ms over ${lags.length} samples`,
+      name: `${run.mode} ${name}: event-loop p99 after warm-up < ${goals.lagP99Ms} ms`,
+      pass: Number.isFinite(bound) && bound < goals.lagP99Ms,
+      detail: `≤ ${bound.toFixed(1)} ms; per sample median ${median(lags).toFixed(1)} ms, worst ${Math.max(...lags).toFixed(1)} ms (${lags.length} samples)`,
     });
   }
   const errors = run.traffic.reduce((n, s) => n + s.errors, 0);
@@ -173,7 +198,7 @@ export function asciiChart(
 }
 
 export function charts(run: ModeRun, duration: number): string {
-  const per = (key: keyof Omit<ProcessSample, 't'>) =>
+  const per = (key: 'rssMiB' | 'heapUsedMiB' | 'lagP99Ms') =>
     Object.entries(run.processes).map(([name, samples]) => ({
       label: name,
       points: samples.map((s) => ({ t: s.t, v: s[key] })),
@@ -212,13 +237,14 @@ function processTable(run: ModeRun, duration: number, warmUp: number): string[] 
   return Object.entries(run.processes).map(([name, samples]) => {
     const rss = growth(samples, 'rssMiB', duration, warmUp);
     const heap = growth(samples, 'heapUsedMiB', duration, warmUp);
-    const lags = window(samples, duration, warmUp, 1).map((s) => s.lagP99Ms);
+    const measured = window(samples, duration, warmUp, 1);
+    const lags = measured.map((s) => s.lagP99Ms);
     const cpu = mean(
       window(samples, duration, warmUp, 1)
         .map((s) => s.cpuPercent)
         .filter(Number.isFinite),
     );
-    return `| ${run.mode} | ${name} | ${rss.start.toFixed(1)} → ${rss.end.toFixed(1)} (${pct(rss.growth)}) | ${heap.start.toFixed(1)} → ${heap.end.toFixed(1)} (${pct(heap.growth)}) | ${median(lags).toFixed(1)} / ${Math.max(...lags).toFixed(1)} | ${cpu.toFixed(0)} |`;
+    return `| ${run.mode} | ${name} | ${rss.start.toFixed(1)} → ${rss.end.toFixed(1)} (${pct(rss.growth)}) | ${heap.start.toFixed(1)} → ${heap.end.toFixed(1)} (${pct(heap.growth)}) | ${lagP99Bound(measured).toFixed(1)} (${median(lags).toFixed(1)} / ${Math.max(...lags).toFixed(1)}) | ${cpu.toFixed(0)} |`;
   });
 }
 
@@ -226,9 +252,9 @@ export function markdownReport(runs: ModeRun[], duration: number, meta: ReportMe
   const lines = [
     `## Soak — ${meta.started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `${meta.minutes} min, mode ${meta.modes}, ${meta.rate} operations/s per mode (chat JSON 5, chat SSE 1, task with pages 3, task without 1, in every 10), a sample every ${meta.sampleSeconds} s; warm-up: the first ${goals.warmUp * 100} % of the run. RSS from /proc, heap and event-loop delay from each process's /metrics (\`nodejs_heap_size_used_bytes\`, \`nodejs_eventloop_lag_p99_seconds\`: prom-client resets that histogram at each scrape, and its values include its 10 ms sampling interval). Growth compares the medians of the tenth after the warm-up and of the last tenth. Machine: ${meta.machine}. Commit ${meta.commit}.`,
+    `${meta.minutes} min, mode ${meta.modes}, ${meta.rate} operations/s per mode (chat JSON 5, chat SSE 1, task with pages 3, task without 1, in every 10), a sample every ${meta.sampleSeconds} s; warm-up: the first ${goals.warmUp * 100} % of the run. RSS from /proc, heap and event-loop delay from each process's /metrics (\`nodejs_heap_size_used_bytes\`, \`nodejs_eventloop_lag_p99_seconds\`: prom-client resets that histogram at each scrape, and its values include its 10 ms sampling interval; the run's p99 is bounded from above from each sample's p50, p90, p99 and max). Growth compares the medians of the tenth after the warm-up and of the last tenth. Machine: ${meta.machine}. Commit ${meta.commit}.`,
     '',
-    '| mode | process | RSS MiB (after warm-up → end) | heap used MiB | event-loop p99 ms (median / worst sample) | CPU % of a core |',
+    '| mode | process | RSS MiB (after warm-up → end) | heap used MiB | event-loop p99 ms after warm-up, bound (median / worst sample) | CPU % of a core |',
     '|---|---|---|---|---|---|',
     ...runs.flatMap((run) => processTable(run, duration, goals.warmUp)),
     '',

@@ -103,10 +103,20 @@ async function sampleProcess(process: BerthProcess, t: number): Promise<ProcessS
   const value = (name: string) =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1]);
   const heap = value('nodejs_heap_size_used_bytes');
-  const lag = value('nodejs_eventloop_lag_p99_seconds');
-  if (!Number.isFinite(heap) || !Number.isFinite(lag))
+  const lag = (stat: string) => value(`nodejs_eventloop_lag_${stat}_seconds`) * 1000;
+  const sample = {
+    t,
+    rssMiB: rssKb / 1024,
+    heapUsedMiB: heap / 2 ** 20,
+    lagP50Ms: lag('p50'),
+    lagP90Ms: lag('p90'),
+    lagP99Ms: lag('p99'),
+    lagMaxMs: lag('max'),
+    cpuPercent,
+  };
+  if (!Object.values(sample).slice(1, -1).every(Number.isFinite))
     throw new Error('metrics without heap or event-loop figures');
-  return { t, rssMiB: rssKb / 1024, heapUsedMiB: heap / 2 ** 20, lagP99Ms: lag * 1000, cpuPercent };
+  return sample;
 }
 
 const lastCpu = new Map<number, { ticks: number; t: number }>();

@@ -3,6 +3,7 @@ import { MIX, parseSse } from '../../bench/soak-load.js';
 import {
   asciiChart,
   growth,
+  lagP99Bound,
   type ModeRun,
   markdownReport,
   type ProcessSample,
@@ -18,7 +19,10 @@ function processSamples(rss: (t: number) => number, lag: (t: number) => number =
     t: t + 1,
     rssMiB: rss(t + 1),
     heapUsedMiB: 40,
+    lagP50Ms: 10.5,
+    lagP90Ms: 11,
     lagP99Ms: lag(t + 1),
+    lagMaxMs: lag(t + 1) * 2,
     cpuPercent: 10,
   }));
 }
@@ -50,7 +54,7 @@ describe('soak verdicts', () => {
   it('passes a steady run on every goal', () => {
     expect(verdicts(run(), DURATION).map((v) => [v.name, v.pass])).toEqual([
       ['embedded start: RSS growth after warm-up < 10 %', true],
-      ['embedded start: event-loop p99 < 50 ms in every sample after warm-up', true],
+      ['embedded start: event-loop p99 after warm-up < 50 ms', true],
       ['embedded: zero errors', true],
       ['embedded: throughput flat (last fifth within 10 % of the second)', true],
     ]);
@@ -72,19 +76,34 @@ describe('soak verdicts', () => {
     expect(growth(spiky, 'rssMiB', DURATION, 0.2).growth).toBe(0);
   });
 
-  it('fails the event loop on a single slow sample after the warm-up, not during it', () => {
+  it('judges the event loop after the warm-up only', () => {
     const slowStart = processSamples(
       () => 200,
-      (t) => (t === 5 ? 300 : 12),
+      (t) => (t < 20 ? 300 : 12),
     );
-    expect(verdict(run({ processes: { start: slowStart } }), 'event-loop').pass).toBe(true);
-    const slowLater = processSamples(
+    expect(verdict(run({ processes: { start: slowStart } }), 'event-loop')).toMatchObject({
+      pass: true,
+      detail: '≤ 12.0 ms; per sample median 12.0 ms, worst 12.0 ms (81 samples)',
+    });
+  });
+
+  it('fails the event loop when the samples cannot rule out a p99 of 50 ms or more', () => {
+    // Every sample at 60 ms: the run's p99 is 60 ms whatever the bound.
+    const slow = processSamples(
       () => 200,
-      (t) => (t === 60 ? 51 : 12),
+      () => 60,
     );
-    const failed = verdict(run({ processes: { start: slowLater } }), 'event-loop');
-    expect(failed.pass).toBe(false);
-    expect(failed.detail).toMatch(/worst 51\.0 ms/);
+    expect(verdict(run({ processes: { start: slow } }), 'event-loop').pass).toBe(false);
+    // One sample in 81 with a p99 of 80 ms (max 160 ms) beside 12 ms ones: up to 10 % of its delays
+    // exceed 50 ms, 0.12 % of the run's — within the 1 %, so the run's p99 is bounded by the calm samples' max.
+    const oneSpike = processSamples(
+      () => 200,
+      (t) => (t === 60 ? 80 : 12),
+    );
+    expect(verdict(run({ processes: { start: oneSpike } }), 'event-loop')).toMatchObject({
+      pass: true,
+      detail: '≤ 24.0 ms; per sample median 12.0 ms, worst 80.0 ms (81 samples)',
+    });
   });
 
   it('counts every error, warm-up included, and names their kinds', () => {
@@ -107,6 +126,35 @@ describe('soak verdicts', () => {
       v.name.includes('start'),
     );
     expect(empty.map((v) => v.pass)).toEqual([false, false]);
+  });
+});
+
+describe('lagP99Bound', () => {
+  const sample = (p50: number, p90: number, p99: number, max: number): ProcessSample => ({
+    t: 1,
+    rssMiB: 1,
+    heapUsedMiB: 1,
+    lagP50Ms: p50,
+    lagP90Ms: p90,
+    lagP99Ms: p99,
+    lagMaxMs: max,
+    cpuPercent: 1,
+  });
+
+  it('is the p99 itself when every sample has the same delays', () => {
+    expect(lagP99Bound([sample(10, 11, 20, 40), sample(10, 11, 20, 40)])).toBe(20);
+  });
+
+  it('is never below the true p99: a run whose slow tenth of samples are all slow has a high bound', () => {
+    // 10 of 100 samples with every delay at 90 ms: 10 % of all delays are 90 ms, so the p99 is 90.
+    const samples = Array.from({ length: 100 }, (_, i) =>
+      i < 10 ? sample(90, 90, 90, 90) : sample(10, 11, 12, 20),
+    );
+    expect(lagP99Bound(samples)).toBe(90);
+  });
+
+  it('is NaN without samples', () => {
+    expect(lagP99Bound([])).toBeNaN();
   });
 });
 
