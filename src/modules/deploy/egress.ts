@@ -32,8 +32,9 @@ export const PUBLIC_IPV6 = { cidr: '::/0', except: ['fe80::/10', 'fc00::/7'] };
  * loopback, link-local, …) is refused: a generated policy never opens the cluster's own networks.
  */
 export function egressTarget(host: string, port: number, key: string): EgressTarget | DeployIssue {
-  const endpoint = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // URL and fetchAllow spell IPv6 hosts in brackets; ipaddr.js and messages want them once.
   const bare = host.replace(/^\[|\]$/g, '');
+  const endpoint = `${bare.includes(':') ? `[${bare}]` : bare}:${port}`;
   if (ipaddr.isValid(bare)) {
     const address = ipaddr.parse(bare);
     const range = address.range();
