@@ -189,6 +189,7 @@ export function createBerthClient(transport: Transport, options: { pollMs?: numb
         const { code, message } = errorOf(reply.status, reply.text);
         throw new TargetError(
           `GET /api/agents on ${transport.target} answered ${reply.status} ${code}: ${message}`,
+          reply.status,
         );
       }
       return (JSON.parse(reply.text) as { agents: AgentInfo[] }).agents;
