@@ -21,7 +21,7 @@ import { runBerth } from '../support/cli.js';
 import { policyViolations } from '../support/k8s/policy.js';
 import { type K8sObject, lintHelm, ROOT, renderHelm, renderKustomize } from '../support/k8s/render.js';
 import { allSchemaErrors } from '../support/k8s/schemas.js';
-import { egressRulesFor, hasDefaultDeny } from './kubernetes-checks.js';
+import { configValue, egressRulesFor, find, hasDefaultDeny, specOf } from './kubernetes-checks.js';
 
 type Env = (typeof DEPLOY_ENVIRONMENTS)[number];
 const DEFAULTS = configSchema.parse({});
@@ -121,33 +121,25 @@ describe('berth deploy output renders and passes the schema and policy checks', 
     expect(policy?.metadata.annotations?.['berth.dev/egress-to']).toBe('api.anthropic.com:443');
     // The agents reach the api and the workers through the hashed ConfigMap kustomize generates.
     const file = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('berth-file-'));
-    expect(
-      parse((file as { data: Record<string, string> }).data['berth.yaml'] as string).agents[0].name,
-    ).toBe('writer');
+    const data = (file?.data ?? {}) as Record<string, string>;
+    expect(parse(data['berth.yaml'] as string).agents[0].name).toBe('writer');
     for (const name of ['berth-api', 'berth-worker']) {
-      const deployment = objects.find(
-        (o) => o.kind === 'Deployment' && o.metadata.name === name,
-      ) as unknown as {
-        spec: { template: { spec: { volumes: { name: string; configMap?: { name: string } }[] } } };
-      };
-      expect(deployment.spec.template.spec.volumes).toContainEqual({
+      const [deployment] = find(objects, 'Deployment', name);
+      expect(specOf(deployment as K8sObject).template.spec.volumes).toContainEqual({
         name: 'berth-file',
         configMap: { name: file?.metadata.name },
       });
     }
     if (env !== 'dev') {
-      const secret = objects.find(
-        (o) => o.kind === 'ExternalSecret' && o.metadata.name === 'berth-secrets',
-      ) as unknown as {
-        spec: { data: { secretKey: string; remoteRef: { key: string } }[] };
-      };
-      expect(secret.spec.data.map((d) => d.secretKey)).toEqual([
+      const [secret] = find(objects, 'ExternalSecret', 'berth-secrets');
+      const entries: { secretKey: string; remoteRef: { key: string } }[] = specOf(secret as K8sObject).data;
+      expect(entries.map((d) => d.secretKey)).toEqual([
         'DATABASE_URL',
         'REDIS_URL',
         'BERTH_API_KEYS',
         'ANTHROPIC_API_KEY',
       ]);
-      expect(secret.spec.data.at(-1)?.remoteRef.key).toBe(`berth/${env}/anthropic-api-key`);
+      expect(entries.at(-1)?.remoteRef.key).toBe(`berth/${env}/anthropic-api-key`);
     }
   });
 
@@ -170,12 +162,7 @@ describe('berth deploy output renders and passes the schema and policy checks', 
     const objects = checked(
       renderHelm('deploy/helm/berth', { valuesFiles: [file], namespace: `berth-${env}` }),
     );
-    const config = objects.find(
-      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'berth-config',
-    ) as unknown as {
-      data: Record<string, string>;
-    };
-    expect(config.data.BERTH_LLM_PROVIDER).toBe('google');
+    expect(configValue(objects, 'BERTH_LLM_PROVIDER')).toBe('google');
   });
 
   it('compose: every variable the override sets is one Berth reads, on services compose.yaml has', () => {

@@ -1,7 +1,7 @@
 // `berth deploy --target compose`: an override of compose.yaml for the api and the workers:
 //   docker compose -f compose.yaml -f deploy/compose/berth.<env>.yaml up -d
 import type { DeployPlan } from './deploy-plan.js';
-import { CONFIG_FILE_PATH } from './kubernetes-overlay.js';
+import { CONFIG_FILE_PATH } from './kubernetes-additions.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
 
 export interface ComposeOptions {

@@ -246,6 +246,7 @@ describe('berth deploy --target helm and compose', () => {
     expect(override.services.api.environment).toMatchObject({
       LOG_LEVEL: 'debug',
       ANTHROPIC_API_KEY:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's interpolation, not JavaScript's
         '${ANTHROPIC_API_KEY:?set ANTHROPIC_API_KEY in .env (anthropic, for agents.0.provider)}',
       BERTH_CONFIG: '/etc/berth/berth.yaml',
     });

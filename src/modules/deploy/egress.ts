@@ -74,3 +74,17 @@ export function allowEntryEndpoint(entry: string): { host: string; port: number 
   const colon = entry.lastIndexOf(':');
   return { host: entry.slice(0, colon), port: Number(entry.slice(colon + 1)) };
 }
+
+/** The `to` of a NetworkPolicy egress rule that reaches the target. */
+export function egressPeers(target: EgressTarget): unknown[] {
+  switch (target.peer.kind) {
+    case 'ip':
+      return [{ ipBlock: { cidr: target.peer.cidr } }];
+    case 'namespace':
+      return target.peer.namespace
+        ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': target.peer.namespace } } }]
+        : [{ podSelector: {} }];
+    default:
+      return [{ ipBlock: PUBLIC_IPV4 }, { ipBlock: PUBLIC_IPV6 }];
+  }
+}

@@ -3,8 +3,7 @@
 
 import { type DeployIssue, issue } from './deploy-issues.js';
 import type { DeployPlan } from './deploy-plan.js';
-import type { EgressTarget } from './egress.js';
-import { PUBLIC_IPV4, PUBLIC_IPV6 } from './egress.js';
+import { egressPeers } from './egress.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
 
 // Settings the chart has a value for (config.*); every other one goes to extraEnv of both roles.
@@ -27,16 +26,6 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
     node = node[key] as Record<string, unknown>;
   }
   node[path.at(-1) as string] = value;
-}
-
-function peerOf(target: EgressTarget): unknown[] {
-  if (target.peer.kind === 'ip') return [{ ipBlock: { cidr: target.peer.cidr } }];
-  if (target.peer.kind === 'namespace') {
-    return target.peer.namespace
-      ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': target.peer.namespace } } }]
-      : [{ podSelector: {} }];
-  }
-  return [{ ipBlock: PUBLIC_IPV4 }, { ipBlock: PUBLIC_IPV6 }];
 }
 
 export function helmValues(
@@ -99,7 +88,7 @@ export function helmValues(
         }
       : bounds(e.worker);
   const egress = [...plan.llmEgress, ...plan.fetchEgress].map((t) => ({
-    to: peerOf(t),
+    to: egressPeers(t),
     ports: [{ protocol: 'TCP', port: t.port }],
   }));
   const values: Record<string, unknown> = {

@@ -2,20 +2,11 @@
 // overlays (deploy/kubernetes/overlays/*) are this function's output for the default config.
 import { stringify } from 'yaml';
 import type { DeployPlan, SecretRef } from './deploy-plan.js';
-import type { EgressTarget } from './egress.js';
-import { PUBLIC_IPV4, PUBLIC_IPV6 } from './egress.js';
 import { BASE_IMAGE } from './image-ref.js';
+import { agentsFiles, egressFiles } from './kubernetes-additions.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
 
 const COMPONENT_HOST = 'berth.example.com';
-const API_AND_WORKER = {
-  matchExpressions: [
-    { key: 'app.kubernetes.io/name', operator: 'In', values: ['berth'] },
-    { key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'worker'] },
-  ],
-};
-/** Where the pods read the agents (BERTH_CONFIG), from the ConfigMap berth-file. */
-export const CONFIG_FILE_PATH = '/etc/berth/berth.yaml';
 
 export interface KubernetesOptions {
   /** Path from the output directory to deploy/kubernetes (base and components). */
@@ -231,93 +222,6 @@ function kedaTrigger(plan: DeployPlan): GeneratedFile | undefined {
   };
 }
 
-function peerOf(target: EgressTarget): unknown[] {
-  switch (target.peer.kind) {
-    case 'ip':
-      return [{ ipBlock: { cidr: target.peer.cidr } }];
-    case 'namespace':
-      return target.peer.namespace
-        ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': target.peer.namespace } } }]
-        : [{ podSelector: {} }];
-    default:
-      return [{ ipBlock: PUBLIC_IPV4 }, { ipBlock: PUBLIC_IPV6 }];
-  }
-}
-
-function egressPolicy(name: string, targets: EgressTarget[], what: string) {
-  return {
-    comment: `${what}: ${targets.map((t) => `${t.endpoint} (${t.key})`).join(', ')}. A NetworkPolicy cannot name hosts:\na host name gets its port on public addresses, a Service its namespace, an IP address itself.`,
-    value: {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: {
-        name,
-        labels: { 'app.kubernetes.io/part-of': 'berth' },
-        annotations: { 'berth.dev/egress-to': targets.map((t) => t.endpoint).join(',') },
-      },
-      spec: {
-        podSelector: API_AND_WORKER,
-        policyTypes: ['Egress'],
-        egress: targets.map((t) => ({ to: peerOf(t), ports: [{ protocol: 'TCP', port: t.port }] })),
-      },
-    },
-  };
-}
-
-function egress(plan: DeployPlan): GeneratedFile | undefined {
-  const docs = [
-    ...(plan.llmEgress.length > 0
-      ? [egressPolicy('berth-to-llm-providers', plan.llmEgress, 'The model providers the agents use')]
-      : []),
-    ...(plan.fetchEgress.length > 0
-      ? [
-          egressPolicy(
-            'berth-to-fetch-allow',
-            plan.fetchEgress,
-            'Hosts fetch_url may reach (tools.fetchAllow)',
-          ),
-        ]
-      : []),
-  ];
-  return docs.length > 0 ? { path: 'egress.yaml', text: yamlText(docs) } : undefined;
-}
-
-function agentsFiles(plan: DeployPlan): GeneratedFile[] {
-  if (!plan.agents) return [];
-  const mount = (name: string) => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      template: {
-        spec: {
-          containers: [
-            {
-              name: 'berth',
-              env: [{ name: 'BERTH_CONFIG', value: CONFIG_FILE_PATH }],
-              volumeMounts: [{ name: 'berth-file', mountPath: '/etc/berth', readOnly: true }],
-            },
-          ],
-          volumes: [{ name: 'berth-file', configMap: { name: 'berth-file' } }],
-        },
-      },
-    },
-  });
-  return [
-    { path: 'berth.yaml', text: stringify({ agents: plan.agents }, { lineWidth: 0 }) },
-    {
-      path: 'config-file.yaml',
-      text: yamlText([
-        {
-          comment: `The agents (berth.yaml, ConfigMap berth-file) read by the api and the workers at ${CONFIG_FILE_PATH}.`,
-          value: mount('berth-api'),
-        },
-        { value: mount('berth-worker') },
-      ]),
-    },
-  ];
-}
-
 function hostPatch(plan: DeployPlan) {
   const host = plan.environment.host;
   if (host === COMPONENT_HOST) return undefined;
@@ -345,7 +249,7 @@ export function kubernetesOverlay(plan: DeployPlan, options: KubernetesOptions):
     datastoresEgress(plan),
     ...secretStoreKeys(plan),
     kedaTrigger(plan),
-    egress(plan),
+    egressFiles(plan),
     ...agentsFiles(plan),
   ].filter((file): file is GeneratedFile => file !== undefined);
   const patches: unknown[] = [];
