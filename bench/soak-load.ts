@@ -79,8 +79,8 @@ export class Load {
     await Promise.allSettled([...this.running]);
   }
 
-  /** What finished since the previous call, as one traffic sample. */
-  sample(t: number, intervalS: number): TrafficSample {
+  /** What finished since the previous call, as one traffic sample; `controlLagP99Ms` is the caller's to measure. */
+  sample(t: number, intervalS: number, controlLagP99Ms = Number.NaN): TrafficSample {
     const done = this.finished;
     this.finished = [];
     const ok = done.filter((d) => d.ok).map((d) => d.ms);
@@ -91,6 +91,7 @@ export class Load {
       p50Ms: quantile(ok, 0.5),
       p99Ms: quantile(ok, 0.99),
       inFlight: this.inFlight,
+      controlLagP99Ms,
     };
   }
 

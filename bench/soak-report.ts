@@ -25,6 +25,11 @@ export interface TrafficSample {
   p50Ms: number;
   p99Ms: number;
   inFlight: number;
+  /**
+   * The soak process's own event-loop delay p99 in this interval (same 10 ms sampling as prom-client's):
+   * the control — it does little, so when it is slow too the machine was busy, not Berth.
+   */
+  controlLagP99Ms: number;
 }
 
 export interface ModeRun {
@@ -203,14 +208,20 @@ export function charts(run: ModeRun, duration: number): string {
       label: name,
       points: samples.map((s) => ({ t: s.t, v: s[key] })),
     }));
-  const traffic = (key: 'okPerSecond' | 'errors' | 'p99Ms', label: string) => ({
+  const traffic = (key: 'okPerSecond' | 'errors' | 'p99Ms' | 'controlLagP99Ms', label: string) => ({
     label,
     points: run.traffic.map((s) => ({ t: s.t, v: s[key] })),
   });
   return [
     asciiChart(`${run.mode} RSS`, 'MiB', per('rssMiB'), duration),
     asciiChart(`${run.mode} heap used`, 'MiB', per('heapUsedMiB'), duration),
-    asciiChart(`${run.mode} event-loop delay p99`, 'ms', per('lagP99Ms'), duration, { height: 8 }),
+    asciiChart(
+      `${run.mode} event-loop delay p99`,
+      'ms',
+      [...per('lagP99Ms'), traffic('controlLagP99Ms', 'soak client (control)')],
+      duration,
+      { height: 8 },
+    ),
     asciiChart(
       `${run.mode} throughput and errors`,
       'per second / per sample',
@@ -258,8 +269,8 @@ export function markdownReport(runs: ModeRun[], duration: number, meta: ReportMe
     '|---|---|---|---|---|---|',
     ...runs.flatMap((run) => processTable(run, duration, goals.warmUp)),
     '',
-    '| mode | operations | ok ops/s (2nd fifth → last) | errors | client p99 ms (median sample) |',
-    '|---|---|---|---|---|',
+    '| mode | operations | ok ops/s (2nd fifth → last) | errors | client p99 ms (median sample) | control: soak client event-loop p99 ms (median / worst sample) |',
+    '|---|---|---|---|---|---|',
     ...runs.map((run) => {
       const ops = Object.entries(run.operations)
         .map(([kind, n]) => `${kind} ${n}`)
@@ -268,7 +279,8 @@ export function markdownReport(runs: ModeRun[], duration: number, meta: ReportMe
       const last = mean(window(run.traffic, duration, 0.8, 1).map((s) => s.okPerSecond));
       const errors = run.traffic.reduce((n, s) => n + s.errors, 0);
       const p99 = median(run.traffic.filter((s) => Number.isFinite(s.p99Ms)).map((s) => s.p99Ms));
-      return `| ${run.mode} | ${ops} | ${second.toFixed(2)} → ${last.toFixed(2)} | ${errors} | ${p99.toFixed(0)} |`;
+      const control = window(run.traffic, duration, goals.warmUp, 1).map((s) => s.controlLagP99Ms);
+      return `| ${run.mode} | ${ops} | ${second.toFixed(2)} → ${last.toFixed(2)} | ${errors} | ${p99.toFixed(0)} | ${median(control).toFixed(1)} / ${Math.max(...control).toFixed(1)} |`;
     }),
     '',
     '| verdict | result | figures |',

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { articlePage, startFixtureSite } from '../test/support/fixture-site.js';
 import { ROOT } from './processes.js';
@@ -228,6 +229,9 @@ async function main(): Promise<number> {
     }
     const loads: number[] = [];
     const started = new Date();
+    // The control: this process's own event-loop delay, sampled like prom-client samples Berth's.
+    const control = monitorEventLoopDelay({ resolution: 10 });
+    control.enable();
     const t0 = performance.now();
     for (const r of running) r.load.start(Math.round(opts.rate * duration));
     let lastProgress = 0;
@@ -237,8 +241,10 @@ async function main(): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, opts.sampleSeconds * 1000));
       const t = Math.min(duration, (performance.now() - t0) / 1000);
       loads.push(loadavg()[0] as number);
+      const controlLag = control.percentile(99) / 1e6;
+      control.reset();
       for (const r of running) {
-        r.run.traffic.push(r.load.sample(t, opts.sampleSeconds));
+        r.run.traffic.push(r.load.sample(t, opts.sampleSeconds, controlLag));
         for (const p of r.target.processes) {
           if (p.child.exitCode !== null || p.child.signalCode !== null) {
             died.push(`${r.run.mode} ${p.name} exited:\n${tail(p.logFile)}`);
@@ -263,6 +269,7 @@ async function main(): Promise<number> {
         for (const r of running) console.log(progressLine(r.run, t));
       }
     }
+    control.disable();
     await Promise.all(running.map((r) => r.load.stop()));
     if (opts.heapSnapshots) {
       snapshot();

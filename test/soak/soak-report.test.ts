@@ -35,6 +35,7 @@ function traffic(okPerSecond: (t: number) => number, errorsAt: number[] = []): T
     p50Ms: 20,
     p99Ms: 80,
     inFlight: 1,
+    controlLagP99Ms: 11,
   }));
 }
 
@@ -216,5 +217,8 @@ describe('markdownReport', () => {
     expect(report).toContain('| embedded | start | 200.0 → 200.0 (+0.0 %) |');
     expect(report).toContain('| embedded: zero errors | pass | 0 |');
     expect(report).toContain('embedded RSS (MiB)');
+    // The soak client's own event-loop delay, as the control for a busy machine.
+    expect(report).toMatch(/\| 0 \| 80 \| 11\.0 \/ 11\.0 \|$/m);
+    expect(report).toContain('o soak client (control)');
   });
 });
