@@ -318,8 +318,18 @@ function sourceFiles(dir: string): string[] {
 }
 
 let berthSources: string[] | undefined;
-/** Prometheus labels Prometheus itself attaches, not Berth. */
-const TARGET_LABELS = new Set(['namespace', 'pod', 'job', 'instance', 'kubernetes_namespace']);
+/**
+ * Prometheus labels the scrape attaches, not Berth: the target's, and the pod label Argo Rollouts puts
+ * on a revision's pods (the PodMonitor's podTargetLabels), which tells the canary's series apart.
+ */
+const TARGET_LABELS = new Set([
+  'namespace',
+  'pod',
+  'job',
+  'instance',
+  'kubernetes_namespace',
+  'rollouts_pod_template_hash',
+]);
 
 /** Every metric (and label) an analysis queries must be one Berth defines in src/. */
 export function unknownAnalysisMetrics(objects: readonly K8sObject[]): string[] {

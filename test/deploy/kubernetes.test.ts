@@ -300,6 +300,30 @@ describe.each(Object.keys(DESIGNS))('Kustomize %s', (name) => {
       expect(missingAnalysisTemplates(objects)).toEqual([]);
       expect(unknownAnalysisMetrics(objects)).toEqual([]);
     });
+
+  if (design.canary)
+    it("gates the canary on the eval pass rate of the canary's own pods", () => {
+      const objects = render(name);
+      const analysis = specOf(one(objects, 'Rollout', 'berth-api')).strategy.canary.steps.find(
+        (step: object) => 'analysis' in step,
+      ).analysis;
+      expect(analysis.templates.map((t: { templateName: string }) => t.templateName)).toContain(
+        'berth-eval-pass-rate',
+      );
+      expect(analysis.args).toContainEqual({
+        name: 'canary-hash',
+        valueFrom: { podTemplateHashValue: 'Latest' },
+      });
+      const [metric] = specOf(one(objects, 'AnalysisTemplate', 'berth-eval-pass-rate')).metrics;
+      const query: string = metric.provider.prometheus.query;
+      expect(query).toContain('berth_eval_pass_rate{');
+      expect(query).toContain('rollouts_pod_template_hash="{{args.canary-hash}}"');
+      expect(metric.successCondition).toBe('result[0] >= 1');
+      // The scrape keeps the label the query selects the canary by.
+      expect(specOf(one(objects, 'PodMonitor', 'berth')).podTargetLabels).toContain(
+        'rollouts-pod-template-hash',
+      );
+    });
 });
 
 describe('Kustomize overlays and CD', () => {

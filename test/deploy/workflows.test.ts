@@ -332,6 +332,31 @@ describe('cd.yml', () => {
     },
   );
 
+  it('runs the eval suites against staging before promotion, and against the new release before its canary is followed', () => {
+    const gate = (name: string) =>
+      steps(job(name)).find((step) => step.run?.includes('scripts/eval-gate.sh'));
+    const staging = job('deploy-staging');
+    expect(gate('deploy-staging')?.run).toBe('bash scripts/eval-gate.sh "$NAMESPACE" service/berth-api');
+    expect(gate('deploy-production')?.run).toBe('bash scripts/eval-gate.sh "$NAMESPACE" "digest:$DIGEST"');
+    for (const name of ['deploy-staging', 'deploy-production']) {
+      const step = gate(name) as Step & { 'continue-on-error'?: unknown; if?: string };
+      // A failing suite fails the job: nothing lets the step pass anyway or skips it.
+      expect(step['continue-on-error'], name).toBeUndefined();
+      expect(step.if, name).toBeUndefined();
+      expect(step.env?.BERTH_EVAL_KEY, name).toBe(gh('secrets.BERTH_EVAL_KEY'));
+      expect(scripts(job(name)), name).toContain('npm ci --no-audit --no-fund');
+    }
+    // Staging's gate comes after its smoke test; production's before the Rollout is followed.
+    expect(position(staging, /eval-gate\.sh/)).toBeGreaterThan(position(staging, /\/readyz/));
+    const production = job('deploy-production');
+    expect(position(production, /eval-gate\.sh/)).toBeLessThan(
+      position(production, /kubectl argo rollouts status/),
+    );
+    const gateScript = readFileSync(join(ROOT, 'scripts/eval-gate.sh'), 'utf8');
+    expect(gateScript).toMatch(/for suite in golden adversarial; do\n\s+npx berth eval "\$suite" --against /);
+    expect(gateScript).toContain('exit "$status"');
+  });
+
   it('deploys production only for tags, after staging, through the production environment', () => {
     const production = job('deploy-production');
     expect(needsOf(production)).toContain('deploy-staging');
