@@ -35,7 +35,9 @@ const CHAT_MESSAGES = [
   'Summarise: The harbour opens at six. Ships queue outside the breakwater until the pilot boards. Cargo is unloaded by crane and stored in the sheds by the quay.',
   'hello, what can you do?',
   'Summarise: Berth runs agents. It keeps the history of every conversation. Tasks run in the background and their steps are recorded.',
-  'Can you look at https://example.org/harbour later?',
+  // A link the offline model offers to summarise as a task; .invalid (RFC 2606) never resolves, and
+  // chat fetches nothing anyway (no tools unless an agent lists them).
+  'Can you look at https://harbour.invalid/timetable later?',
 ];
 
 class OperationError extends Error {
