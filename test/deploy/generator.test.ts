@@ -15,13 +15,29 @@ import {
   type GeneratedFile,
   generateDeployment,
 } from '../../src/modules/deploy/index.js';
+import { cpuMillis, memoryMi } from '../../src/modules/deploy/namespace-limits.js';
 import { configSchema } from '../../src/platform/config/config.schema.js';
 import { envMap } from '../../src/platform/config/env-map.js';
 import { runBerth } from '../support/cli.js';
 import { policyViolations } from '../support/k8s/policy.js';
-import { type K8sObject, lintHelm, ROOT, renderHelm, renderKustomize } from '../support/k8s/render.js';
+import {
+  type K8sObject,
+  lintHelm,
+  objectName,
+  podTemplates,
+  ROOT,
+  renderHelm,
+  renderKustomize,
+} from '../support/k8s/render.js';
 import { allSchemaErrors } from '../support/k8s/schemas.js';
-import { configValue, egressRulesFor, find, hasDefaultDeny, specOf } from './kubernetes-checks.js';
+import {
+  autoscalerBounds,
+  configValue,
+  egressRulesFor,
+  find,
+  hasDefaultDeny,
+  specOf,
+} from './kubernetes-checks.js';
 
 type Env = (typeof DEPLOY_ENVIRONMENTS)[number];
 const DEFAULTS = configSchema.parse({});
@@ -76,6 +92,57 @@ function checked(objects: K8sObject[]): K8sObject[] {
 
 const apiEgress = (objects: K8sObject[]) =>
   egressRulesFor(objects, { 'app.kubernetes.io/name': 'berth', 'app.kubernetes.io/component': 'api' });
+
+/** Pods a workload can have at once: its autoscaler's maximum (or replicas, 1 for a Job) plus a rollout's surge. */
+function maxPods(objects: K8sObject[], owner: K8sObject): number {
+  const name = objectName(owner);
+  if (find(objects, 'Rollout').some((r) => specOf(r).workloadRef?.name === owner.metadata.name)) return 0;
+  const scaler = [...find(objects, 'HorizontalPodAutoscaler'), ...find(objects, 'ScaledObject')].find((a) => {
+    const ref = specOf(a).scaleTargetRef;
+    return `${ref.kind ?? 'Deployment'}/${ref.name}` === name;
+  });
+  if (owner.kind === 'Job') return 1;
+  const count = scaler ? (autoscalerBounds(scaler).max as number) : (specOf(owner).replicas ?? 1);
+  return owner.kind === 'StatefulSet' ? count : count + 1;
+}
+
+/** What the rendered pods need at their maximum that the namespace's ResourceQuota or LimitRange refuses. */
+function quotaShortfalls(objects: K8sObject[]): string[] {
+  const hard = specOf(find(objects, 'ResourceQuota', 'berth')[0] as K8sObject).hard ?? {};
+  const max = memoryMi(
+    specOf(find(objects, 'LimitRange', 'berth')[0] as K8sObject).limits?.[0]?.max?.memory ?? '0Mi',
+  );
+  const out: string[] = [];
+  const sum = { pods: 0, cpu: 0, memory: 0, limits: 0 };
+  for (const template of podTemplates(objects)) {
+    const n = maxPods(objects, template.owner);
+    sum.pods += n;
+    for (const c of [...(template.spec.initContainers ?? []), ...template.spec.containers]) {
+      const { requests = {}, limits = {} } = c.resources ?? {};
+      if (!requests.cpu || !requests.memory || !limits.memory)
+        out.push(`${objectName(template.owner)}/${c.name}: no CPU or memory request, or no memory limit`);
+      if (memoryMi(limits.memory ?? '0Mi') > max)
+        out.push(`${objectName(template.owner)}/${c.name}: limit above the LimitRange's max`);
+      sum.cpu += cpuMillis(requests.cpu ?? '0') * n;
+      sum.memory += memoryMi(requests.memory ?? '0Mi') * n;
+      sum.limits += memoryMi(limits.memory ?? '0Mi') * n;
+    }
+  }
+  if (sum.pods > Number(hard.pods)) out.push(`pods: ${sum.pods} > ${hard.pods}`);
+  if (sum.cpu > cpuMillis(hard['requests.cpu'] ?? '0'))
+    out.push(`requests.cpu: ${sum.cpu}m > ${hard['requests.cpu']}`);
+  if (sum.memory > memoryMi(hard['requests.memory'] ?? '0Mi'))
+    out.push(`requests.memory: ${sum.memory}Mi > ${hard['requests.memory']}`);
+  if (sum.limits > memoryMi(hard['limits.memory'] ?? '0Mi'))
+    out.push(`limits.memory: ${sum.limits}Mi > ${hard['limits.memory']}`);
+  const claims = find(objects, 'StatefulSet').reduce(
+    (n, o) => n + (specOf(o).volumeClaimTemplates?.length ?? 0),
+    0,
+  );
+  if (claims > Number(hard.persistentvolumeclaims))
+    out.push(`persistentvolumeclaims: ${claims} > ${hard.persistentvolumeclaims}`);
+  return out;
+}
 
 describe('the shipped deploy/ tree is what berth deploy writes for the default config', () => {
   it.each(DEPLOY_ENVIRONMENTS)('kubernetes %s: deploy/kubernetes/overlays/<env>, file for file', (env) => {
@@ -178,6 +245,44 @@ describe('berth deploy output renders and passes the schema and policy checks', 
       expect(base[name], name).toBeDefined();
       expect(Object.keys(service.environment).filter((key) => !known.has(key))).toEqual([]);
     }
+  });
+});
+
+describe('the namespace quota of each overlay', () => {
+  it.each(DEPLOY_ENVIRONMENTS)(
+    "%s: holds every pod at its autoscaler's maximum, within the LimitRange",
+    (env) => {
+      const objects = renderKustomize(SHIPPED.kubernetes(env));
+      expect(find(objects, 'ResourceQuota')).toHaveLength(1);
+      expect(quotaShortfalls(objects)).toEqual([]);
+    },
+  );
+
+  it('follows higher bounds and bigger pods, and the check fails on a quota that is too small', () => {
+    const dir = tempDir();
+    const raw = {
+      deploy: {
+        environments: {
+          staging: {
+            worker: { maxReplicas: 60 },
+            resources: { worker: { requests: { cpu: '2', memory: '2Gi' }, limits: { memory: '4Gi' } } },
+          },
+        },
+      },
+    };
+    write(dir, generate(raw, 'kubernetes', 'staging', dir));
+    const objects = renderKustomize(dir);
+    expect(quotaShortfalls(objects)).toEqual([]);
+    const small = renderKustomize(SHIPPED.kubernetes('staging')).filter(
+      (o) => o.kind === 'ResourceQuota' || o.kind === 'LimitRange',
+    );
+    const mixed = [...objects.filter((o) => o.kind !== 'ResourceQuota' && o.kind !== 'LimitRange'), ...small];
+    expect(quotaShortfalls(mixed)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^pods: \d+ > /),
+        expect.stringMatching(/limit above the LimitRange's max/),
+      ]),
+    );
   });
 });
 

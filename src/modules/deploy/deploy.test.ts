@@ -78,7 +78,7 @@ describe('berth deploy --target kubernetes', () => {
     expect(policy.spec.egress[0].to[0].ipBlock.except).toContain('10.0.0.0/8');
 
     const kustomization = parse(withAgent.get('kustomization.yaml') as string);
-    expect(kustomization.resources).toEqual(['../../base', 'egress.yaml']);
+    expect(kustomization.resources).toEqual(['../../base', 'namespace-limits.yaml', 'egress.yaml']);
     expect(kustomization.configMapGenerator).toEqual([{ name: 'berth-file', files: ['berth.yaml'] }]);
     expect(parse(withAgent.get('berth.yaml') as string).agents[0]).toMatchObject({
       name: 'writer',
@@ -91,7 +91,10 @@ describe('berth deploy --target kubernetes', () => {
     expect(offline.has('egress.yaml')).toBe(false);
     expect(offline.get('secret-store-keys.yaml')).toBe(files({}).get('secret-store-keys.yaml'));
     expect(offline.get('secret-store-keys.yaml')).not.toMatch(/API_KEY"?:|_API_KEY$/m);
-    expect(parse(offline.get('kustomization.yaml') as string).resources).toEqual(['../../base']);
+    expect(parse(offline.get('kustomization.yaml') as string).resources).toEqual([
+      '../../base',
+      'namespace-limits.yaml',
+    ]);
   });
 
   it('puts changed settings in the ConfigMap and the KEDA trigger, secrets only as references', () => {

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { DeployPlan, SecretRef } from './deploy-plan.js';
 import { BASE_IMAGE } from './image-ref.js';
 import { agentsFiles, egressFiles } from './kubernetes-additions.js';
+import { namespaceLimits } from './namespace-limits.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
 
 const COMPONENT_HOST = 'berth.example.com';
@@ -250,6 +251,7 @@ export function kubernetesOverlay(plan: DeployPlan, options: KubernetesOptions):
     ...secretStoreKeys(plan),
     kedaTrigger(plan),
     egressFiles(plan),
+    namespaceLimits(plan),
     ...agentsFiles(plan),
   ].filter((file): file is GeneratedFile => file !== undefined);
   const patches: unknown[] = [];
@@ -284,7 +286,11 @@ export function kubernetesOverlay(plan: DeployPlan, options: KubernetesOptions):
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: `berth-${plan.env}`,
-    resources: [`${root}/base`, ...(files.some((f) => f.path === 'egress.yaml') ? ['egress.yaml'] : [])],
+    resources: [
+      `${root}/base`,
+      'namespace-limits.yaml',
+      ...(files.some((f) => f.path === 'egress.yaml') ? ['egress.yaml'] : []),
+    ],
     components: components(plan).map((name) => `${root}/components/${name}`),
     images: [imageEntry(plan)],
     ...(plan.agents ? { configMapGenerator: [{ name: 'berth-file', files: ['berth.yaml'] }] } : {}),
