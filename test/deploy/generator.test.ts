@@ -164,7 +164,8 @@ describe('the shipped deploy/ tree is what berth deploy writes for the default c
     (env) => {
       const valuesFiles = [`deploy/helm/berth/values-${env}.yaml`];
       expect(lintHelm('deploy/helm/berth', { valuesFiles, strict: true })).not.toMatch(/\[ERROR\]/);
-      checked(renderHelm('deploy/helm/berth', { valuesFiles, namespace: `berth-${env}` }));
+      const objects = checked(renderHelm('deploy/helm/berth', { valuesFiles, namespace: `berth-${env}` }));
+      expect(quotaShortfalls(objects)).toEqual([]);
     },
   );
 

@@ -4,6 +4,7 @@
 import { type DeployIssue, issue } from './deploy-issues.js';
 import type { DeployPlan } from './deploy-plan.js';
 import { egressPeers } from './egress.js';
+import { namespaceLimitObjects } from './namespace-limits.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
 
 // Settings the chart has a value for (config.*); every other one goes to extraEnv of both roles.
@@ -87,6 +88,7 @@ export function helmValues(
           },
         }
       : bounds(e.worker);
+  const limits = namespaceLimitObjects(plan);
   const egress = [...plan.llmEgress, ...plan.fetchEgress].map((t) => ({
     to: egressPeers(t),
     ports: [{ protocol: 'TCP', port: t.port }],
@@ -153,6 +155,7 @@ export function helmValues(
       ...(egress.length > 0 ? { extraEgress: egress } : {}),
     },
     ...(env === 'production' ? { monitoring: { enabled: true } } : {}),
+    namespaceLimits: { enabled: true, quota: limits.quota.spec.hard, limits: limits.limitRange.spec.limits },
   };
   const comment = [
     `Values of deploy/helm/berth for ${env}: the same choices as deploy/kubernetes/overlays/${env}. Placeholders: the host,`,

@@ -41,7 +41,8 @@ function sized(base: Sizes, override: Resources): Sizes {
   };
 }
 
-export function namespaceLimits(plan: DeployPlan): GeneratedFile {
+/** The ResourceQuota and LimitRange objects (Helm takes their specs as values). */
+export function namespaceLimitObjects(plan: DeployPlan) {
   const e = plan.environment;
   const workloads: [Sizes, number][] = [
     [sized(BASE.api, e.resources?.api), e.api.maxReplicas + SURGE],
@@ -89,6 +90,12 @@ export function namespaceLimits(plan: DeployPlan): GeneratedFile {
       ],
     },
   };
+  return { quota, limitRange };
+}
+
+export function namespaceLimits(plan: DeployPlan): GeneratedFile {
+  const e = plan.environment;
+  const { quota, limitRange } = namespaceLimitObjects(plan);
   return {
     path: 'namespace-limits.yaml',
     text: yamlText([
