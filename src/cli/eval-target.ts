@@ -85,7 +85,7 @@ export async function openInProcessTarget(
       role: 'all',
     });
     app.markStarted();
-    const client = createBerthClient(injectTransport(app.http), { pollMs: 25 });
+    const client = createBerthClient(injectTransport(app.http), { pollMs: 50 });
     // The agents' versions do not depend on the overrides above; the fetch allowance does: the user's counts.
     const version = configVersion(await client.agents(), config.tools);
     return { client, fixturesUrl: fixtures?.url, configVersion: version, close };

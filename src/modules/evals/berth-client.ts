@@ -145,9 +145,9 @@ export class TargetError extends Error {
   }
 }
 
-/** The requests a run makes, over any transport. `pollMs`: how often a task is looked at (default 100). */
+/** The requests a run makes, over any transport. `pollMs`: how often a task is looked at when its event stream ended early (default 500). */
 export function createBerthClient(transport: Transport, options: { pollMs?: number } = {}): BerthClient {
-  const pollMs = options.pollMs ?? 100;
+  const pollMs = options.pollMs ?? 500;
 
   async function chatTurn(body: Record<string, unknown>, signal: AbortSignal) {
     const reply = await transport.request({
@@ -169,14 +169,27 @@ export function createBerthClient(transport: Transport, options: { pollMs?: numb
     return { done, events };
   }
 
-  async function pollTask(id: string, signal: AbortSignal): Promise<TaskWire | undefined> {
+  /**
+   * Waits for the task's end on its event stream (GET /api/tasks/:id/events ends after task.finished:
+   * one request, and the latency is when it ended), then reads the whole task. Should the stream end
+   * early (a server closing), the task is looked at every `pollMs` instead, a refused look (429) waited out.
+   */
+  async function waitForTask(id: string, signal: AbortSignal): Promise<TaskWire | undefined> {
+    await transport
+      .request({ method: 'GET', path: `/api/tasks/${id}/events`, accept: 'text/event-stream', signal })
+      .catch(() => {});
     for (;;) {
-      const reply = await transport.request({ method: 'GET', path: `/api/tasks/${id}`, signal });
-      if (reply.status !== 200) throw new TargetError(errorOf(reply.status, reply.text).message);
-      const task = JSON.parse(reply.text) as TaskWire;
-      if (FINAL.has(task.status)) return task;
-      await sleep(pollMs, undefined, { signal }).catch(() => {});
       if (signal.aborted) return undefined;
+      const reply = await transport
+        .request({ method: 'GET', path: `/api/tasks/${id}`, signal })
+        .catch(() => undefined);
+      if (reply?.status === 200) {
+        const task = JSON.parse(reply.text) as TaskWire;
+        if (FINAL.has(task.status)) return task;
+      } else if (reply && reply.status !== 429 && reply.status < 500) {
+        throw new TargetError(errorOf(reply.status, reply.text).message);
+      }
+      await sleep(pollMs, undefined, { signal }).catch(() => {});
     }
   }
 
@@ -236,7 +249,7 @@ export function createBerthClient(transport: Transport, options: { pollMs?: numb
       });
       if (created.status !== 202) return failed(errorOf(created.status, created.text), started);
       const id = (JSON.parse(created.text) as { task_id: string }).task_id;
-      const task = await pollTask(id, signal);
+      const task = await waitForTask(id, signal);
       if (!task) {
         await transport.request({ method: 'POST', path: `/api/tasks/${id}/cancel` }).catch(() => {});
         return failed(
