@@ -23,6 +23,7 @@ import {
 
 const USAGE = `usage: npm run soak -- --minutes N [--mode embedded|distributed|both] [--rate R]
   [--sample-seconds S] [--report FILE.md] [--json FILE.json] [--from dist|source] [--no-verdict]
+  [--heap-snapshots] [--node-arg ARG]…
 
   --minutes N         how long the load runs (default 2)
   --mode              embedded (berth start), distributed (berth api + berth worker on Postgres and
@@ -34,7 +35,10 @@ const USAGE = `usage: npm run soak -- --minutes N [--mode embedded|distributed|b
   --from              run the built dist/main.js (default) or src/main.ts through tsx
   --no-verdict        report only: exit 0 even when a goal is missed
   --heap-snapshots    write a heap snapshot of each process at the end of the warm-up and after the
-                      load (into the kept run dir, to diff in DevTools); each one stalls its process
+                      load (into the kept run dir; bench/soak-heap-diff.ts or DevTools compare them);
+                      each one stalls its process for a while
+  --node-arg ARG      pass ARG to every Berth process's node (repeatable), e.g.
+                      --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof (written at SIGTERM)
 Distributed mode uses SOAK_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 to create and drop its own database, and REDIS_URL (default redis://127.0.0.1:6379) with a prefix of its own.`;
 
@@ -57,6 +61,7 @@ function options() {
         from: { type: 'string', default: 'dist' },
         'no-verdict': { type: 'boolean', default: false },
         'heap-snapshots': { type: 'boolean', default: false },
+        'node-arg': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -90,6 +95,7 @@ function options() {
     from: values.from as 'dist' | 'source',
     verdict: !values['no-verdict'],
     heapSnapshots: values['heap-snapshots'],
+    nodeArgs: values['node-arg'],
   };
 }
 
@@ -196,9 +202,10 @@ async function main(): Promise<number> {
   // Kept (with its logs and snapshots) unless the run ends well.
   let keepRunDir = true;
   try {
-    const nodeArgs = opts.heapSnapshots
-      ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${runDir}`]
-      : [];
+    const nodeArgs = [
+      ...opts.nodeArgs,
+      ...(opts.heapSnapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${runDir}`] : []),
+    ];
     const common = { from: opts.from, fetchAllow: site.host, runDir, nodeArgs };
     const snapshot = () => {
       if (opts.heapSnapshots)
