@@ -53,6 +53,7 @@ export class Load {
   private timer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
   private readonly conversations = new Map<string, string>();
+  private readonly turns = new Map<string, number>();
   readonly errorKinds: Record<string, number> = {};
   readonly operations: Record<string, number> = {};
   /** The last few errors in full, for the report. */
@@ -145,9 +146,11 @@ export class Load {
   }
 
   private async chat(i: number, stream: boolean, signal: AbortSignal): Promise<void> {
-    // Eight users; each keeps its conversation for 25 turns, then starts a new one.
+    // Eight users; each keeps its conversation for 25 turns, then starts a new one, well before the
+    // conversation's token budget (200 000 by default; a turn here spends ~1 000) runs out.
     const user = `soak-${i % 8}`;
-    const turn = Math.floor(i / 8);
+    const turn = this.turns.get(user) ?? 0;
+    this.turns.set(user, turn + 1);
     const conversation = turn % 25 ? this.conversations.get(user) : undefined;
     const response = await fetch(`${this.options.apiUrl}/api/chat`, {
       method: 'POST',
