@@ -287,52 +287,65 @@ describe('the namespace quota of each overlay', () => {
   });
 });
 
-describe('berth deploy, the command', () => {
-  it('prints a tree for production with --dry-run that renders and validates', async () => {
-    const dir = tempDir();
-    const config = join(dir, 'berth.yaml');
-    writeFileSync(config, stringify(ANTHROPIC_AGENT));
-    const result = await runBerth([
-      'deploy',
-      '--target',
-      'kubernetes',
-      '--env',
-      'production',
-      '--dry-run',
-      '--config',
-      config,
-    ]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    // Each file starts with "# File: <path>": put them where they say, in a copy of deploy/kubernetes.
-    const copy = join(dir, 'tree');
-    cpSync(join(ROOT, 'deploy/kubernetes'), join(copy, 'deploy/kubernetes'), { recursive: true });
-    const parts = result.stdout.split(/^---\n# File: (.+)\n/m).slice(1);
-    const files = new Map<string, string>();
-    for (let i = 0; i < parts.length; i += 2)
-      files.set(parts[i] as string, `${(parts[i + 1] as string).trimEnd()}\n`);
-    expect([...files.keys()]).toContain('deploy/kubernetes/overlays/production/egress.yaml');
-    for (const [path, text] of files) writeFileSync(join(copy, path), text);
-    const objects = checked(renderKustomize(join(copy, 'deploy/kubernetes/overlays/production')));
-    expect(objects.some((o) => o.metadata.name === 'berth-to-llm-providers')).toBe(true);
-  });
+// The CLI loads the app's modules through tsx (~5 s on an idle machine); a busy shared one takes several times that.
+const CLI_TIMEOUT = 120_000;
 
-  it('refuses a private egress host with exit 2 and the key', async () => {
-    const dir = tempDir();
-    const config = join(dir, 'berth.yaml');
-    writeFileSync(config, stringify({ tools: { fetchAllow: ['10.0.0.7:8080'] } }));
-    const result = await runBerth([
-      'deploy',
-      '--target',
-      'helm',
-      '--env',
-      'staging',
-      '--dry-run',
-      '--config',
-      config,
-    ]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('berth: deploy: tools.fetchAllow.0: 10.0.0.7:8080 is a private address');
-    expect(result.stdout).toBe('');
-  });
+describe('berth deploy, the command', () => {
+  it(
+    'prints a tree for production with --dry-run that renders and validates',
+    async () => {
+      const dir = tempDir();
+      const config = join(dir, 'berth.yaml');
+      writeFileSync(config, stringify(ANTHROPIC_AGENT));
+      const result = await runBerth([
+        'deploy',
+        '--target',
+        'kubernetes',
+        '--env',
+        'production',
+        '--dry-run',
+        '--config',
+        config,
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      // Each file starts with "# File: <path>": put them where they say, in a copy of deploy/kubernetes.
+      const copy = join(dir, 'tree');
+      cpSync(join(ROOT, 'deploy/kubernetes'), join(copy, 'deploy/kubernetes'), { recursive: true });
+      const parts = result.stdout.split(/^---\n# File: (.+)\n/m).slice(1);
+      const files = new Map<string, string>();
+      for (let i = 0; i < parts.length; i += 2)
+        files.set(parts[i] as string, `${(parts[i + 1] as string).trimEnd()}\n`);
+      expect([...files.keys()]).toContain('deploy/kubernetes/overlays/production/egress.yaml');
+      for (const [path, text] of files) writeFileSync(join(copy, path), text);
+      const objects = checked(renderKustomize(join(copy, 'deploy/kubernetes/overlays/production')));
+      expect(objects.some((o) => o.metadata.name === 'berth-to-llm-providers')).toBe(true);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'refuses a private egress host with exit 2 and the key',
+    async () => {
+      const dir = tempDir();
+      const config = join(dir, 'berth.yaml');
+      writeFileSync(config, stringify({ tools: { fetchAllow: ['10.0.0.7:8080'] } }));
+      const result = await runBerth([
+        'deploy',
+        '--target',
+        'helm',
+        '--env',
+        'staging',
+        '--dry-run',
+        '--config',
+        config,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        'berth: deploy: tools.fetchAllow.0: 10.0.0.7:8080 is a private address',
+      );
+      expect(result.stdout).toBe('');
+    },
+    CLI_TIMEOUT,
+  );
 });
