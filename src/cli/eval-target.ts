@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { appConfigChecks } from '../app/core.js';
-import { createApp } from '../app.js';
+import { type App, createApp } from '../app.js';
 import {
   type BerthClient,
   configVersion,
@@ -74,7 +74,7 @@ export async function openInProcessTarget(
 ): Promise<EvalTarget> {
   const config = readConfig(appConfigChecks);
   const fixtures = suite.fixtures ? await serveFixtures(suite.fixtures) : undefined;
-  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  let app: App | undefined;
   const close = async () => {
     await app?.close(2_000);
     await fixtures?.close();

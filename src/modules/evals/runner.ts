@@ -90,6 +90,29 @@ async function observe(
   }
 }
 
+const NOT_SERVED = "skipped: it reads the suite's fixture pages, which only the in-process runner serves";
+
+/** The judge's verdict as an assertion, or why the case cannot be judged (skipped). */
+async function judged(
+  c: EvalCase,
+  ctx: CaseContext,
+  agent: string,
+  answer: { input: string[]; output: string; timeoutMs: number },
+): Promise<{ result?: AssertionResult; skipped?: string }> {
+  if (!c.assert.judge) return {};
+  const judgeAgent = ctx.agents.get(c.assert.judge.agent ?? ctx.suite.judge_agent ?? agent) as AgentInfo;
+  const request = { rubric: c.assert.judge.rubric, input: answer.input, output: answer.output };
+  try {
+    const outcome = await judge(ctx.client, judgeAgent, request, AbortSignal.timeout(answer.timeoutMs));
+    return outcome.kind === 'skipped'
+      ? { skipped: `skipped: ${outcome.reason}` }
+      : { result: outcome.result };
+  } catch (error) {
+    const message = `the judge did not answer: ${(error as Error).message}`;
+    return { result: { assertion: 'judge', passed: false, message } };
+  }
+}
+
 async function runCase(original: EvalCase, ctx: CaseContext): Promise<CaseResult> {
   const agent = original.agent ?? ctx.defaultAgent;
   const timeoutMs = original.timeout_ms ?? ctx.suite.timeout_ms;
@@ -98,14 +121,10 @@ async function runCase(original: EvalCase, ctx: CaseContext): Promise<CaseResult
     ...(original.description ? { description: original.description } : {}),
     kind: original.chat ? ('chat' as const) : ('task' as const),
     agent,
+    input: original.chat ?? [original.task ?? ''],
   };
   if (usesFixtures(original) && !ctx.fixturesUrl) {
-    const reason = "skipped: it reads the suite's fixture pages, which only the in-process runner serves";
-    return {
-      ...base,
-      input: original.chat ?? [original.task ?? ''],
-      status: 'skipped',
-      reasons: [reason],
+    const none = {
       assertions: [],
       latency_ms: null,
       tokens: null,
@@ -113,35 +132,29 @@ async function runCase(original: EvalCase, ctx: CaseContext): Promise<CaseResult
       tools: [],
       agent_version: null,
     };
+    return { ...base, status: 'skipped', reasons: [NOT_SERVED], ...none };
   }
   const c = ctx.fixturesUrl ? withFixtures(original, ctx.fixturesUrl) : original;
   const input = c.chat ?? [c.task ?? ''];
   const obs = await observe(c, agent, ctx.client, timeoutMs);
   const assertions: AssertionResult[] = checkAssertions(c.assert, obs);
-  let skipped: string | undefined;
-  if (c.assert.judge && obs.ok) {
-    const judgeAgent = ctx.agents.get(c.assert.judge.agent ?? ctx.suite.judge_agent ?? agent) as AgentInfo;
-    const outcome = await judge(
-      ctx.client,
-      judgeAgent,
-      { rubric: c.assert.judge.rubric, input, output: obs.output },
-      AbortSignal.timeout(timeoutMs),
-    ).catch((error: Error) => ({
-      kind: 'judged' as const,
-      result: { assertion: 'judge', passed: false, message: `the judge did not answer: ${error.message}` },
-    }));
-    if (outcome.kind === 'skipped') skipped = `skipped: ${outcome.reason}`;
-    else assertions.push(outcome.result);
-  }
+  // A turn that failed has no answer to judge; its outcome already fails the case.
+  const verdict = obs.ok ? await judged(c, ctx, agent, { input, output: obs.output, timeoutMs }) : {};
+  if (verdict.result) assertions.push(verdict.result);
   const failures = assertions.filter((a) => !a.passed);
   // A case that fails otherwise is failed even without a judge; one that only lacks its judge is not passed.
-  const status = failures.length > 0 ? 'failed' : skipped ? 'skipped' : 'passed';
+  const status = failures.length > 0 ? 'failed' : verdict.skipped ? 'skipped' : 'passed';
+  const reasons =
+    status === 'failed'
+      ? failures.map((f) => `${f.assertion}: ${f.message}`)
+      : verdict.skipped
+        ? [verdict.skipped]
+        : [];
   return {
     ...base,
     input,
     status,
-    reasons:
-      status === 'failed' ? failures.map((f) => `${f.assertion}: ${f.message}`) : skipped ? [skipped] : [],
+    reasons,
     assertions,
     latency_ms: obs.latencyMs,
     tokens: obs.tokens ?? null,
