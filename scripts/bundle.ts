@@ -37,6 +37,9 @@ export async function bundleServer(outdir: string): Promise<void> {
     format: 'esm',
     target: 'node22',
     sourcemap: true,
+    // Maps give stack traces their file and line; the sources themselves would triple their size
+    // (and the image's app layers), and are in the repository.
+    sourcesContent: false,
     // PGlite loads its WASM and data files from its own package folder; pg-native is optional.
     external: ['@electric-sql/pglite', 'pg-native'],
     // Some bundled dependencies are CommonJS and call require().
