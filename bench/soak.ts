@@ -311,11 +311,12 @@ async function main(): Promise<number> {
     if (opts.json) writeFileSync(opts.json, JSON.stringify({ meta, duration, runs }, null, 1));
     const all = runs.flatMap((run) => verdicts(run, duration));
     const failures = all.filter((v) => !v.pass);
+    const unjudged = all.filter((v) => v.judged === false).length;
     keepRunDir = opts.heapSnapshots || died.length > 0 || failures.length > 0;
     console.log(
       failures.length
         ? `soak: ${failures.length} of ${all.length} verdicts failed: ${failures.map((v) => v.name).join('; ')}`
-        : `soak: all ${all.length} verdicts pass`,
+        : `soak: all ${all.length} verdicts pass${unjudged ? ` (${unjudged} not judged in a run this short)` : ''}`,
     );
     return died.length > 0 || (opts.verdict && failures.length > 0) ? 1 : 0;
   } finally {

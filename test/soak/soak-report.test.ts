@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MIX, parseSse } from '../../bench/soak-load.js';
 import {
   asciiChart,
+  GOALS,
   growth,
   lagP99Bound,
   type ModeRun,
@@ -12,6 +13,8 @@ import {
 } from '../../bench/soak-report.js';
 
 const DURATION = 100;
+/** The goals, with RSS judged in these 100-s runs. */
+const JUDGED = { ...GOALS, rssMinSeconds: 0 };
 
 /** One sample a second for 100 s, RSS and lag as the given functions of time. */
 function processSamples(rss: (t: number) => number, lag: (t: number) => number = () => 12): ProcessSample[] {
@@ -49,11 +52,11 @@ const run = (overrides: Partial<ModeRun> = {}): ModeRun => ({
 });
 
 const verdict = (r: ModeRun, prefix: string) =>
-  verdicts(r, DURATION).find((v) => v.name.includes(prefix)) ?? expect.fail(`no verdict ${prefix}`);
+  verdicts(r, DURATION, JUDGED).find((v) => v.name.includes(prefix)) ?? expect.fail(`no verdict ${prefix}`);
 
 describe('soak verdicts', () => {
   it('passes a steady run on every goal', () => {
-    expect(verdicts(run(), DURATION).map((v) => [v.name, v.pass])).toEqual([
+    expect(verdicts(run(), DURATION, JUDGED).map((v) => [v.name, v.pass])).toEqual([
       ['embedded start: RSS growth after warm-up < 10 %', true],
       ['embedded start: event-loop p99 after warm-up < 50 ms', true],
       ['embedded: zero errors', true],
@@ -70,6 +73,15 @@ describe('soak verdicts', () => {
     const failed = verdict(run({ processes: { start: leaking } }), 'RSS');
     expect(failed.pass).toBe(false);
     expect(failed.detail).toBe('201.5 → 222.5 MiB (+10.4 %)');
+  });
+
+  it('reports but does not judge RSS growth in a run shorter than rssMinSeconds', () => {
+    const leaking = run({ processes: { start: processSamples((t) => 200 + t) } });
+    const [short] = verdicts(leaking, DURATION, { ...GOALS, rssMinSeconds: 120 });
+    expect(short).toMatchObject({ pass: true, judged: false });
+    expect(short?.detail).toMatch(/\(\+3\d\.\d %\); not judged: a run under 2 min is still warming up$/);
+    expect(verdicts(leaking, DURATION, { ...GOALS, rssMinSeconds: 100 })[0]?.pass).toBe(false);
+    expect(GOALS.rssMinSeconds).toBe(600);
   });
 
   it('measures growth between medians, so one sample caught mid-GC does not decide it', () => {
@@ -123,7 +135,7 @@ describe('soak verdicts', () => {
   });
 
   it('fails a process with no samples rather than passing it', () => {
-    const empty = verdicts(run({ processes: { start: [] } }), DURATION).filter((v) =>
+    const empty = verdicts(run({ processes: { start: [] } }), DURATION, JUDGED).filter((v) =>
       v.name.includes('start'),
     );
     expect(empty.map((v) => v.pass)).toEqual([false, false]);
