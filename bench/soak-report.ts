@@ -237,8 +237,9 @@ export function charts(run: ModeRun, duration: number): string {
     points: run.traffic.map((s) => ({ t: s.t, v: s[key] })),
   });
   return [
-    asciiChart(`${run.mode} RSS`, 'MiB', per('rssMiB'), duration),
-    asciiChart(`${run.mode} heap used`, 'MiB', per('heapUsedMiB'), duration),
+    // From the lowest value rather than 0, so that a slope (a leak) shows.
+    asciiChart(`${run.mode} RSS`, 'MiB', per('rssMiB'), duration, { fromZero: false }),
+    asciiChart(`${run.mode} heap used`, 'MiB', per('heapUsedMiB'), duration, { fromZero: false }),
     asciiChart(
       `${run.mode} event-loop delay p99`,
       'ms',
