@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/modules/identity/index.js';
 import { declaredRoutes } from '../../src/platform/http/index.js';
 import { type BerthInstance, startBerth } from '../support/berth-instance.js';
+import { sampleEvalReport } from '../support/eval-report.js';
 import { getJson, postJson } from '../support/http.js';
 import { waitForTask } from '../support/tasks.js';
 import { bearer, type SeededKey, seedMember } from '../support/tenants.js';
@@ -30,28 +31,7 @@ function sampleBody(method: string, url: string, ids: Ids): unknown {
     'POST /api/tasks': { description: 'probe task' },
     'POST /api/task': { description: 'probe task' },
     'POST /api/tasks/:id/cancel': undefined,
-    // A JSON report of berth eval, as --against records it.
-    'POST /api/evals': {
-      format: 'berth-eval-report/1',
-      suite: 'probe',
-      suite_file: 'evals/probe.yaml',
-      agent: 'default',
-      agent_version: null,
-      config_version: null,
-      berth_version: null,
-      model: null,
-      target: 'in process',
-      started_at: '2026-01-01T00:00:00.000Z',
-      finished_at: '2026-01-01T00:00:01.000Z',
-      duration_ms: 1000,
-      totals: { cases: 0, passed: 0, failed: 0, skipped: 0 },
-      pass_rate: null,
-      gate: { min_pass_rate: 1, passed: false, reasons: [] },
-      baseline: null,
-      regressions: [],
-      cases: [],
-      run_id: null,
-    },
+    'POST /api/evals': sampleEvalReport('probe'),
   };
   const key = `${method} ${url}`;
   if (!(key in bodies)) throw new Error(`No sample body for ${key}: add one to test/api/access.test.ts`);

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/platform/db/store.js';
 import { type BerthInstance, startBerth } from '../support/berth-instance.js';
+import { sampleEvalReport } from '../support/eval-report.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai-server.js';
 
 /**
@@ -51,43 +52,7 @@ const validBodies: Record<string, unknown> = {
   'POST /v1/chat/completions': { model: 'default', messages: [{ role: 'user', content: 'hello' }] },
   'POST /api/tasks': { description: 'hello' },
   'POST /api/task': { description: 'hello' },
-  // A JSON report of berth eval (what --against records), with one case.
-  'POST /api/evals': {
-    format: 'berth-eval-report/1',
-    suite: 'edge',
-    suite_file: 'evals/edge.yaml',
-    agent: 'default',
-    agent_version: null,
-    config_version: null,
-    berth_version: null,
-    model: null,
-    target: 'in process',
-    started_at: '2026-01-01T00:00:00.000Z',
-    finished_at: '2026-01-01T00:00:01.000Z',
-    duration_ms: 1000,
-    totals: { cases: 1, passed: 1, failed: 0, skipped: 0 },
-    pass_rate: 1,
-    gate: { min_pass_rate: 1, passed: true, reasons: [] },
-    baseline: null,
-    regressions: [],
-    cases: [
-      {
-        id: 'one',
-        kind: 'chat',
-        input: ['hello'],
-        agent: 'default',
-        status: 'passed',
-        reasons: [],
-        assertions: [{ assertion: 'contains', passed: true, message: 'contains "hello"' }],
-        latency_ms: 10,
-        tokens: { input: 1, output: 1 },
-        output: 'hello',
-        tools: [],
-        agent_version: null,
-      },
-    ],
-    run_id: null,
-  },
+  'POST /api/evals': sampleEvalReport('edge'),
 };
 const pathValues: Record<string, string> = {
   tenant: 'default',
