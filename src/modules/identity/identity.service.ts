@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Actor } from '../../platform/http/index.js';
 import type { IdentityRepository, KeyRecord, MemberRecord, TenantRecord } from './identity.repository.js';
 import { hashKey, type KeyIndex } from './key-index.js';
-import { mayGrant, requireAccess } from './policy.js';
+import { canAccess, mayGrant, requireAccess } from './policy.js';
 
 /** Shown in `keys list` so an operator can tell keys apart; long enough to be unambiguous in practice. */
 const PREFIX_CHARS = 16;
@@ -49,8 +49,10 @@ export function createIdentityService(deps: { repo: IdentityRepository; keys: Ke
     },
 
     async listTenants(actor: Actor): Promise<TenantRecord[]> {
-      const all = await repo.listTenants();
-      return all.filter((tenant) => actor.tenantId === tenant.id || actor.role === 'system');
+      // Only the operator sees every tenant; anyone else reads its own row, not the whole table.
+      if (canAccess(actor, 'tenants:create', { tenantId: '*' })) return repo.listTenants();
+      const own = await repo.findTenant(actor.tenantId);
+      return own ? [own] : [];
     },
 
     async addUser(
