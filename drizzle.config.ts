@@ -1,7 +1,8 @@
 import { defineConfig } from 'drizzle-kit';
 
+// Each feature owns its tables (src/modules/<name>/<name>.tables.ts); the queue owns the outbox.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/platform/db/schema.ts',
+  schema: ['./src/platform/queue/outbox.tables.ts', './src/modules/*/*.tables.ts'],
   out: './src/platform/db/migrations',
 });

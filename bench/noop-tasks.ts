@@ -1,11 +1,11 @@
 // Shared by the distributed benchmark's processes: the tasks module with one no-op tool, on Postgres and BullMQ.
 import { z } from 'zod';
+import { loadConfig } from '../src/app/config.js';
 import { llmOptions } from '../src/app.js';
 import { createAgentCatalog } from '../src/modules/agents/index.js';
 import { createLlmRegistry } from '../src/modules/llm/index.js';
 import { createTasksModule, type Plan } from '../src/modules/tasks/index.js';
 import { defineTool, ToolRegistry } from '../src/modules/tools/index.js';
-import { loadConfig } from '../src/platform/config/index.js';
 import { openPostgresStore } from '../src/platform/db/index.js';
 import { ok } from '../src/platform/errors.js';
 import { createBullmqQueue } from '../src/platform/queue/index.js';

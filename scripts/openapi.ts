@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { type OpenAPI3 } from 'openapi-typescript';
+import { loadConfig } from '../src/app/config.js';
 import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/platform/config/index.js';
 import { createLogger } from '../src/platform/telemetry/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));

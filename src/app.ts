@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { registerApiRoutes } from './app/api-routes.js';
+import type { Config } from './app/config.js';
 import { buildCore } from './app/core.js';
 import { openQueue, openTaskEvents } from './app/infrastructure.js';
 import { circuitChecks, storeChecks } from './app/readiness.js';
@@ -15,7 +16,7 @@ import {
   type SingleSignOn,
 } from './modules/identity/index.js';
 import { createTasksModule } from './modules/tasks/index.js';
-import { type Config, isLoopbackHost } from './platform/config/index.js';
+import { isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
 import { createHttpServer, type HttpApp, registerHealthRoutes } from './platform/http/index.js';
 import type { Queue } from './platform/queue/index.js';

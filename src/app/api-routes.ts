@@ -23,11 +23,11 @@ import {
 } from '../modules/identity/index.js';
 import { createStatusService, registerStatusRoutes } from '../modules/status/index.js';
 import type { TasksModule } from '../modules/tasks/index.js';
-import type { Config } from '../platform/config/index.js';
 import type { Store } from '../platform/db/index.js';
 import { type HttpApp, type ReadinessCheck, registerStaticUi } from '../platform/http/index.js';
 import type { Logger, Registry } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
+import type { Config } from './config.js';
 import type { Core } from './core.js';
 
 /** The built UI: beside the bundled dist/main.js, or the repo's dist/web when running from source. */

@@ -9,9 +9,10 @@ import {
   type ModelToolDeps,
   ToolRegistry,
 } from '../modules/tools/index.js';
-import type { Config, ConfigCheck } from '../platform/config/index.js';
+import type { ConfigCheck } from '../platform/config/index.js';
 import type { Logger, Registry } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
+import type { Config } from './config.js';
 import { StartupError } from './startup-error.js';
 
 export const llmOptions = (config: Config): LlmOptions => ({

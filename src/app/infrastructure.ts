@@ -1,5 +1,4 @@
 import { createNotifyTaskEvents, type TaskEvents } from '../modules/tasks/index.js';
-import type { Config } from '../platform/config/index.js';
 import { createPgNotifier, type Notifier } from '../platform/db/index.js';
 import {
   checkRedisPosture,
@@ -8,6 +7,7 @@ import {
   type Queue,
 } from '../platform/queue/index.js';
 import type { Logger } from '../platform/telemetry/index.js';
+import type { Config } from './config.js';
 import { StartupError } from './startup-error.js';
 
 /** BullMQ on Redis when REDIS_URL is set (after checking Redis will not evict jobs), else the in-process queue. */

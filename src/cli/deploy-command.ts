@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { parseAllDocuments } from 'yaml';
+import { type Config, configSchema, loadConfig } from '../app/config.js';
 import {
   DEPLOY_ENVIRONMENTS,
   DEPLOY_TARGETS,
@@ -10,8 +11,7 @@ import {
   type GeneratedFile,
   generateDeployment,
 } from '../modules/deploy/index.js';
-import { configSchema } from '../platform/config/config.schema.js';
-import { type Config, type ConfigCheck, loadConfig } from '../platform/config/index.js';
+import type { ConfigCheck } from '../platform/config/index.js';
 import { CliError } from './cli-error.js';
 
 interface DeployOptions {

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Config, ConfigCheck } from '../platform/config/index.js';
+import type { Config } from '../app/config.js';
+import type { ConfigCheck } from '../platform/config/index.js';
 import type { EvalOptions } from './eval-run.js';
 
 export interface EvalCommandContext {

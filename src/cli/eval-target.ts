@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { Config } from '../app/config.js';
 import { appConfigChecks } from '../app/core.js';
 import { type App, createApp } from '../app.js';
 import {
@@ -11,7 +12,7 @@ import {
   serveFixtures,
   type Transport,
 } from '../modules/evals/index.js';
-import type { Config, ConfigCheck } from '../platform/config/index.js';
+import type { ConfigCheck } from '../platform/config/index.js';
 import type { HttpApp } from '../platform/http/index.js';
 import { createLogger } from '../platform/telemetry/index.js';
 

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { Config } from '../app/config.js';
+import type { Role } from '../modules/identity/index.js';
 import {
   createIdentityRepository,
   createIdentityService,
@@ -9,14 +11,12 @@ import {
   systemActor,
   tenantView,
 } from '../modules/identity/index.js';
-import type { Config } from '../platform/config/index.js';
 import {
   DataDirLockedError,
   isForeign,
   type LockHolder,
   lockPath,
   openStore,
-  type Role,
   readDataDirLock,
 } from '../platform/db/index.js';
 import { AppError, type ErrorCode, errorCodes } from '../platform/errors.js';

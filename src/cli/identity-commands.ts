@@ -1,7 +1,13 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { tenantSlug, userIdSchema } from '../modules/identity/index.js';
-import type { Config } from '../platform/config/index.js';
-import { DEFAULT_TENANT, LOCAL_USER, type Role, roles } from '../platform/db/index.js';
+import type { Config } from '../app/config.js';
+import {
+  DEFAULT_TENANT,
+  LOCAL_USER,
+  type Role,
+  roles,
+  tenantSlug,
+  userIdSchema,
+} from '../modules/identity/index.js';
 import { type IdentityClient, type KeyView, openIdentityClient } from './identity-client.js';
 
 export interface IdentityCommandContext {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
+import { type Config, loadConfig } from '../app/config.js';
 import type { Role } from '../app.js';
-import { type Config, type ConfigCheck, loadConfig } from '../platform/config/index.js';
+import type { ConfigCheck } from '../platform/config/index.js';
 import { DataDirLockedError, openStore } from '../platform/db/index.js';
 import { createLogger } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import type { Config } from '../app/config.js';
 import { StartupError } from '../app/startup-error.js';
 import { createApp, type Role } from '../app.js';
-import type { Config } from '../platform/config/index.js';
 import type { Logger } from '../platform/telemetry/index.js';
 
 const roleNames: Record<Role, string> = { all: 'Berth', api: 'Berth api', worker: 'Berth worker' };

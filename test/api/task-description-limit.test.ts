@@ -1,6 +1,6 @@
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { schema } from '../../src/platform/db/index.js';
+import { tasks } from '../../src/modules/tasks/index.js';
 import { type BerthInstance, startBerth } from '../support/berth-instance.js';
 import { type FakeOpenAI, fakeReply, startFakeOpenAI } from '../support/fake-openai-server.js';
 import { type ErrorBody, postJson } from '../support/http.js';
@@ -13,7 +13,7 @@ const withUrl = (length: number) => {
 };
 
 async function taskCount(berth: BerthInstance): Promise<number> {
-  const [row] = await berth.app.store.db.select({ n: count() }).from(schema.tasks);
+  const [row] = await berth.app.store.db.select({ n: count() }).from(tasks);
   return Number(row?.n);
 }
 

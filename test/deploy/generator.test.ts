@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { configSchema } from '../../src/app/config.js';
 import {
   DEPLOY_ENVIRONMENTS,
   type DeployTarget,
@@ -16,7 +17,6 @@ import {
   generateDeployment,
 } from '../../src/modules/deploy/index.js';
 import { cpuMillis, memoryMi } from '../../src/modules/deploy/namespace-limits.js';
-import { configSchema } from '../../src/platform/config/config.schema.js';
 import { envMap } from '../../src/platform/config/env-map.js';
 import { runBerth } from '../support/cli.js';
 import { policyViolations } from '../support/k8s/policy.js';

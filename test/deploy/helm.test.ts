@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { k8sToolPath } from '../../scripts/k8s-tools.js';
+import { loadConfig } from '../../src/app/config.js';
 import { envMap } from '../../src/platform/config/env-map.js';
-import { loadConfig } from '../../src/platform/config/index.js';
 import { policyViolations } from '../support/k8s/policy.js';
 import {
   type Container,

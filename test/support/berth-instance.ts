@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { type Config, loadConfig } from '../../src/app/config.js';
 import { type App, createApp } from '../../src/app.js';
-import { type Config, loadConfig } from '../../src/platform/config/index.js';
 import { createLogger } from '../../src/platform/telemetry/index.js';
 import { PGLITE_TEMPLATE } from './paths.js';
 

@@ -1,5 +1,7 @@
 // A tasks module over a real store and queue, for module-level tests: default config, silent logs, and an
 // LLM registry with no provider configured (these tests call no model; the registry only has to exist).
+
+import { loadConfig } from '../../src/app/config.js';
 import { createAgentCatalog } from '../../src/modules/agents/index.js';
 import { createLlmRegistry, type LlmOptions } from '../../src/modules/llm/index.js';
 import {
@@ -8,7 +10,6 @@ import {
   type TasksModuleOptions,
 } from '../../src/modules/tasks/index.js';
 import { ToolRegistry } from '../../src/modules/tools/index.js';
-import { loadConfig } from '../../src/platform/config/index.js';
 import type { Store } from '../../src/platform/db/index.js';
 import type { Queue } from '../../src/platform/queue/index.js';
 import { createLogger, createMetricsRegistry } from '../../src/platform/telemetry/index.js';

@@ -1,5 +1,5 @@
+import type { Role } from '../../src/modules/identity/index.js';
 import { systemActor } from '../../src/modules/identity/index.js';
-import type { Role } from '../../src/platform/db/index.js';
 import type { BerthInstance } from './berth-instance.js';
 
 export interface SeededKey {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../platform/config/config.schema.js';
+import { configSchema } from '../../app/config.js';
 import { createAgentCatalog } from './agents.service.js';
 
 const tools = [

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { AgentConfig, Config } from '../../platform/config/index.js';
-import { agentSchema, ConfigError, type ConfigIssue } from '../../platform/config/index.js';
+import { ConfigError, type ConfigIssue, type LlmConfig } from '../../platform/config/index.js';
+import { type AgentConfig, agentSchema } from './agents.config.js';
+
+/** What the catalogue reads of the config. */
+export interface AgentsConfig {
+  agents: readonly AgentConfig[];
+  llm: LlmConfig;
+}
+
 import { AppError, fail, ok, type Result } from '../../platform/errors.js';
 import { type ModelRef, OFFLINE_MODEL_ID } from '../llm/index.js';
 
@@ -35,7 +42,7 @@ export function agentVersion(agent: Omit<Agent, 'version'>, baseUrl: string | un
     .slice(0, 12);
 }
 
-function providerBaseUrl(config: Config, provider: ModelRef['provider']): string | undefined {
+function providerBaseUrl(config: AgentsConfig, provider: ModelRef['provider']): string | undefined {
   const { llm } = config;
   const byProvider = {
     offline: undefined,
@@ -48,7 +55,7 @@ function providerBaseUrl(config: Config, provider: ModelRef['provider']): string
   return byProvider[provider];
 }
 
-function resolve(raw: AgentConfig, config: Config): Agent {
+function resolve(raw: AgentConfig, config: AgentsConfig): Agent {
   const { provider: ownProvider, model: ownModel, ...rest } = raw;
   const provider = ownProvider ?? config.llm.provider;
   const model = ownModel ?? (ownProvider ? undefined : config.llm.model) ?? OFFLINE_MODEL_ID;
@@ -97,7 +104,7 @@ export function checkAgentTools(agents: readonly AgentConfig[], tools: readonly 
  * Fails when an agent names a tool that does not exist or has side effects.
  */
 export function createAgentCatalog(
-  config: Config,
+  config: AgentsConfig,
   tools: readonly ToolInfo[] = [],
 ): Result<AgentCatalog, ConfigError> {
   const problems = checkAgentTools(config.agents, tools);
@@ -105,7 +112,7 @@ export function createAgentCatalog(
   return ok(buildCatalog(config));
 }
 
-function buildCatalog(config: Config): AgentCatalog {
+function buildCatalog(config: AgentsConfig): AgentCatalog {
   const declared = config.agents.some((agent) => agent.name === 'default')
     ? config.agents
     : [

@@ -1,3 +1,4 @@
+export { type AgentConfig, agentSchema, agentsSection, DEFAULT_SYSTEM_PROMPT } from './agents.config.js';
 export { registerAgentRoutes } from './agents.routes.js';
 export {
   type Agent,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { createGroupCommit, type Db, schema, type Tx } from '../../platform/db/index.js';
-
-const { conversations, messages } = schema;
+import { createGroupCommit, type Db, type Tx } from '../../platform/db/index.js';
+import { conversations, messages } from './chat.tables.js';
 
 export interface ConversationRecord {
   id: string;

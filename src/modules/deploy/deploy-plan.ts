@@ -1,5 +1,7 @@
-import type { Config, DeployEnvironment, DeployEnvironmentName } from '../../platform/config/index.js';
+// The generator reads the whole config (agents, providers, fetch and webhook allow lists, scaling): the one module that takes it all.
+import type { Config } from '../../app/config.js';
 import { envMap } from '../../platform/config/index.js';
+import type { DeployEnvironment, DeployEnvironmentName } from './deploy.schema.js';
 import { type DeployIssue, issue } from './deploy-issues.js';
 import { allowEntryEndpoint, type EgressTarget, egressTarget, urlEndpoint } from './egress.js';
 import { type ImageRef, parseImage } from './image-ref.js';

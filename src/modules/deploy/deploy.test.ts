@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { configSchema } from '../../platform/config/config.schema.js';
-import type { Config } from '../../platform/config/index.js';
+import type { Config } from '../../app/config.js';
+import { configSchema } from '../../app/config.js';
 import { type DeployTarget, describeIssue, type GeneratedFile, generateDeployment } from './index.js';
 
 const DEFAULTS = configSchema.parse({});

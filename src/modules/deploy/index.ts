@@ -1,6 +1,7 @@
 // `berth deploy`: manifests from the config the server reads. Public surface of the deploy module.
-import type { Config, DeployEnvironmentName } from '../../platform/config/index.js';
+import type { Config } from '../../app/config.js';
 import { composeOverride } from './compose-override.js';
+import type { DeployEnvironmentName } from './deploy.schema.js';
 import type { DeployIssue } from './deploy-issues.js';
 import { planDeployment } from './deploy-plan.js';
 import { helmValues } from './helm-values.js';
@@ -45,3 +46,9 @@ export function generateDeployment(
       return { ok: true, value: composeOverride(plan.value, input) };
   }
 }
+export {
+  type DeployConfig,
+  type DeployEnvironment,
+  type DeployEnvironmentName,
+  deploySchema,
+} from './deploy.schema.js';

@@ -1,7 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { type Db, schema } from '../../platform/db/index.js';
+import type { Db } from '../../platform/db/index.js';
+import { evalRuns } from './evals.tables.js';
 
-const { evalRuns } = schema;
 export type EvalRunRow = typeof evalRuns.$inferSelect;
 export type NewEvalRun = typeof evalRuns.$inferInsert;
 

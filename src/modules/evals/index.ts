@@ -13,6 +13,7 @@ export { registerEvalPassRateGauge } from './evals.metrics.js';
 export { createEvalsRepository } from './evals.repository.js';
 export { registerEvalRoutes } from './evals.routes.js';
 export { createEvalsService, type EvalsService } from './evals.service.js';
+export { evalRuns } from './evals.tables.js';
 export { type FixtureSite, serveFixtures } from './fixture-site.js';
 export { type Baseline, parseBaseline } from './gate.js';
 export { type EvalReport, reportSchema } from './report.schema.js';

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { DEFAULT_TENANT, LOCAL_USER } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { AccessControl, Actor } from '../../platform/http/index.js';
+import { DEFAULT_TENANT, LOCAL_USER } from './identity.tables.js';
 import { hashKey, type KeyIndex } from './key-index.js';
 import { allows, SYSTEM_ROLE } from './policy.js';
 

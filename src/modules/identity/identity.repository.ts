@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
-import { type Db, type Role, schema } from '../../platform/db/index.js';
-
-const { apiKeys, memberships, tenants, users } = schema;
+import type { Db } from '../../platform/db/index.js';
+import { apiKeys, memberships, type Role, tenants, users } from './identity.tables.js';
 
 export interface TenantRecord {
   id: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roles } from '../../platform/db/index.js';
+import { roles } from './identity.tables.js';
 
 export const tenantSlug = z
   .string()

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Role } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { Actor } from '../../platform/http/index.js';
 import type { IdentityRepository, KeyRecord, MemberRecord, TenantRecord } from './identity.repository.js';
+import type { Role } from './identity.tables.js';
 import { hashKey, type KeyIndex } from './key-index.js';
 import { canAccess, mayGrant, requireAccess } from './policy.js';
 

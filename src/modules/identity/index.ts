@@ -11,6 +11,16 @@ export { createIdentityRepository, type IdentityRepository } from './identity.re
 export { registerIdentityRoutes } from './identity.routes.js';
 export { keyView, memberView, tenantSlug, tenantView, userIdSchema } from './identity.schemas.js';
 export { createIdentityService, type IdentityService } from './identity.service.js';
+export {
+  apiKeys,
+  DEFAULT_TENANT,
+  LOCAL_USER,
+  memberships,
+  type Role,
+  roles,
+  tenants,
+  users,
+} from './identity.tables.js';
 export { createKeyIndex, hashKey, type KeyIndex } from './key-index.js';
 export {
   actingUser,

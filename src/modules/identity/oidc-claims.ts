@@ -1,8 +1,8 @@
-import { type Role, roles } from '../../platform/db/index.js';
 import { AppError, fail, ok, type Result } from '../../platform/errors.js';
 import type { Actor } from '../../platform/http/index.js';
 import type { IdentityRepository } from './identity.repository.js';
 import { tenantSlug, userIdSchema } from './identity.schemas.js';
+import { type Role, roles } from './identity.tables.js';
 import { isRole, roleRank } from './policy.js';
 
 /** Which claims name the user, the tenant and the role, and the tenant of tokens that name none. */

@@ -1,7 +1,7 @@
 import { AbilityBuilder, createMongoAbility, type MongoAbility, subject } from '@casl/ability';
-import { type Role, roles } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { Actor } from '../../platform/http/index.js';
+import { type Role, roles } from './identity.tables.js';
 
 /**
  * Every permission a route may declare, as the CASL action and subject it checks. Routes declare

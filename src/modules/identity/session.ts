@@ -1,10 +1,10 @@
 import { hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SerializeOptions } from '@fastify/cookie';
 import { EncryptJWT, type JWTPayload, jwtDecrypt } from 'jose';
-import { type Role, roles } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { Actor } from '../../platform/http/index.js';
 import type { SessionReader } from './access-control.js';
+import { type Role, roles } from './identity.tables.js';
 import type { ClaimedIdentity } from './oidc-claims.js';
 
 /** The signed-in session: encrypted and authenticated, unreadable to scripts. */

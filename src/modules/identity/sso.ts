@@ -1,4 +1,4 @@
-import type { Config } from '../../platform/config/index.js';
+import type { PlatformConfig } from '../../platform/config/index.js';
 import type { BearerVerifier, SessionReader } from './access-control.js';
 import type { IdentityRepository } from './identity.repository.js';
 import { createIdentityProvider } from './identity-provider.js';
@@ -8,8 +8,8 @@ import { createSessionCookies, createSessionReader } from './session.js';
 import { createSsoService, type SsoService } from './sso.service.js';
 
 export interface SsoSettings {
-  oidc: Config['auth']['oidc'];
-  session: Config['auth']['session'];
+  oidc: PlatformConfig['auth']['oidc'];
+  session: PlatformConfig['auth']['session'];
   publicUrl?: string;
 }
 

@@ -9,3 +9,11 @@ export {
   type TaskEvents,
 } from './task-events.js';
 export { createTasksModule, type TasksModule, type TasksModuleOptions } from './tasks.module.js';
+export {
+  type StepStatus,
+  stepStatuses,
+  steps,
+  type TaskStatus,
+  taskStatuses,
+  tasks,
+} from './tasks.tables.js';

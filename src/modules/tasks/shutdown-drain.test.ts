@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PGLITE_TEMPLATE } from '../../../test/support/paths.js';
 import { createTestTasksModule } from '../../../test/support/tasks-module.js';
-import { openPgliteStore, type Store, schema } from '../../platform/db/index.js';
+import { openPgliteStore, type Store } from '../../platform/db/index.js';
 import { ok } from '../../platform/errors.js';
-import { createInProcessQueue } from '../../platform/queue/index.js';
+import { createInProcessQueue, outbox as outboxTable } from '../../platform/queue/index.js';
 import { defineTool } from '../tools/index.js';
 import type { Plan } from './plan.js';
+import { steps } from './tasks.tables.js';
 
 const chain: Plan = {
   planner: 'rule',
@@ -57,9 +58,8 @@ describe('a worker that is shutting down', () => {
     const queue = createInProcessQueue();
     const tasks = createTestTasksModule(store, queue, [tool]);
     const stepStatus = async (taskId: string, key: string) =>
-      (await store.db.select().from(schema.steps).where(eq(schema.steps.taskId, taskId))).find(
-        (s) => s.key === key,
-      )?.status;
+      (await store.db.select().from(steps).where(eq(steps.taskId, taskId))).find((s) => s.key === key)
+        ?.status;
     return { tasks, queue, open, runs: () => runs, stepStatus };
   }
 
@@ -94,7 +94,7 @@ describe('a worker that is shutting down', () => {
     expect(await setup.stepStatus(taskId, 'b')).toBe('ready');
     expect(setup.runs()).toBe(1);
     // The step waits in the outbox for whichever process relays next.
-    const outbox = await store.db.select().from(schema.outbox);
+    const outbox = await store.db.select().from(outboxTable);
     expect(outbox.some((row) => (row.payload as { stepId?: string }).stepId !== undefined)).toBe(true);
     await setup.queue.close(1_000);
   });

@@ -1,10 +1,10 @@
 import { and, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
-import { type Db, queryRows, schema, type Tx } from '../../platform/db/index.js';
+import { type Db, queryRows, type Tx } from '../../platform/db/index.js';
+import { outbox } from '../../platform/queue/index.js';
 import { jobRows } from './outbox-rows.js';
 import { resultText } from './task-result.js';
 import type { ClaimedStep, StepRow, TaskRow } from './tasks.repository.js';
-
-const { tasks, steps, outbox } = schema;
+import { steps, tasks } from './tasks.tables.js';
 
 /** Marks the steps whose dependencies have all completed as ready, with their outbox rows. */
 /**

@@ -1,5 +1,5 @@
-import { schema } from '../../platform/db/index.js';
+import { taskStatuses } from './tasks.tables.js';
 
-export const taskStatusList = schema.taskStatuses;
+export const taskStatusList = taskStatuses;
 export const isFinal = (status: string): boolean =>
   status === 'completed' || status === 'failed' || status === 'cancelled';

@@ -1,13 +1,14 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { type Db, schema, type Tx } from '../../platform/db/index.js';
+import type { Db, Tx } from '../../platform/db/index.js';
+import { outbox } from '../../platform/queue/index.js';
 import { jobRows } from './outbox-rows.js';
 import type { PlannedStep } from './plan.js';
 import { createStepJournal } from './step-journal.repository.js';
+import { steps, type TaskStatus, tasks } from './tasks.tables.js';
 
-const { tasks, steps, outbox } = schema;
 export type TaskRow = typeof tasks.$inferSelect;
 export type StepRow = typeof steps.$inferSelect;
-export type TaskStatus = schema.TaskStatus;
+export type { TaskStatus };
 
 export interface ClaimedStep {
   step: StepRow;

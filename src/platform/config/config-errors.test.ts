@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { configSchema } from './config.schema.js';
+import { configSchema, loadConfig } from '../../app/config.js';
 import { allowedAt } from './config-errors.js';
 import { envMap } from './env-map.js';
-import { loadConfig } from './load-config.js';
 
 /** Keys that take any non-empty text: nothing set through the environment can be wrong. */
 const FREE_TEXT = new Set([

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { fail, ok, type Result } from '../errors.js';
-import { type Config, configSchema } from './config.schema.js';
 import {
   type ConfigCheck,
   ConfigError,
@@ -14,14 +14,14 @@ import { envMap } from './env-map.js';
 
 export { ConfigError } from './config-errors.js';
 
-export interface LoadConfigInput {
+export interface LoadConfigInput<C = unknown> {
   env: Record<string, string | undefined>;
   cwd: string;
   /**
    * Checks the schema cannot make (e.g. that every agent's tools exist, which only the app knows);
    * run once the schema passed, their problems reported like its own. Default none.
    */
-  checks?: ReadonlyArray<ConfigCheck<Config>>;
+  checks?: ReadonlyArray<ConfigCheck<C>>;
 }
 
 type Plain = Record<string, unknown>;
@@ -37,7 +37,7 @@ function setPath(target: Plain, path: readonly string[], value: unknown): void {
   node[path.at(-1) as string] = value;
 }
 
-function readFile(input: LoadConfigInput): Result<{ data: Plain; path?: string }, string> {
+function readFile(input: LoadConfigInput<never>): Result<{ data: Plain; path?: string }, string> {
   const explicit = input.env.BERTH_CONFIG;
   const path = resolve(input.cwd, explicit ?? 'berth.yaml');
   if (!existsSync(path)) {
@@ -54,10 +54,14 @@ function readFile(input: LoadConfigInput): Result<{ data: Plain; path?: string }
 }
 
 /**
- * defaults → file (berth.yaml or BERTH_CONFIG) → environment, then `checks`. Returns the config, or
- * every problem, each naming the key in its env and file spellings, the value and what is allowed.
+ * defaults → file (berth.yaml or BERTH_CONFIG) → environment, parsed by `schema` (the app's composed
+ * one), then `checks`. Returns the config, or every problem, each naming the key in its env and file
+ * spellings, the value and what is allowed.
  */
-export function loadConfig(input: LoadConfigInput): Result<Config, ConfigError> {
+export function loadConfigWith<S extends z.ZodType>(
+  schema: S,
+  input: LoadConfigInput<z.output<S>>,
+): Result<z.output<S>, ConfigError> {
   const file = readFile(input);
   if (!file.ok) return fail(new ConfigError([file.error]));
   const raw: Plain = structuredClone(file.value.data);
@@ -68,8 +72,8 @@ export function loadConfig(input: LoadConfigInput): Result<Config, ConfigError> 
     setPath(raw, path, value);
     envByPath.set(path.join('.'), env);
   }
-  const sources: ConfigSources = { raw, envByPath, filePath: file.value.path, schema: configSchema };
-  const parsed = configSchema.safeParse(raw);
+  const sources: ConfigSources = { raw, envByPath, filePath: file.value.path, schema };
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     return fail(new ConfigError(parsed.error.issues.flatMap((i) => describeSchemaIssue(i, sources))));
   }

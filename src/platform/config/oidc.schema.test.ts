@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './load-config.js';
+import { loadConfig } from '../../app/config.js';
 
 const load = (env: Record<string, string>) => loadConfig({ env, cwd: tmpdir() });
 const problems = (env: Record<string, string>) => {

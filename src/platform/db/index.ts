@@ -1,3 +1,4 @@
+export { createdAt } from './columns.js';
 export {
   type AcquireLockOptions,
   acquireDataDirLock,
@@ -15,7 +16,5 @@ export { createPgNotifier, type Notifier } from './pg-notifier.js';
 export { openPgliteStore } from './pglite-store.js';
 export { ensurePgliteTemplate, writePgliteTemplate } from './pglite-template.js';
 export { openPostgresStore } from './postgres-store.js';
-export * as schema from './schema.js';
-export { DEFAULT_TENANT, LOCAL_USER, type Role, roles } from './schema.js';
 export { type Db, type DbOrTx, queryRows, type Store, type Tx } from './store.js';
 export { isStoreUnavailable } from './store-errors.js';

@@ -4,7 +4,6 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { DataDirLock } from './data-dir-lock.js';
 import { countPendingMigrations, migrationsFolder } from './migrations.js';
-import * as schema from './schema.js';
 import type { Db, Store } from './store.js';
 
 export interface PgliteStoreOptions {
@@ -33,13 +32,13 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Stor
     lock?.release();
     throw error;
   }
-  const db: Db = drizzle({ client, schema });
+  const db: Db = drizzle({ client });
   return {
     kind: 'pglite',
     db,
     lock,
     // One process owns a PGlite directory (the data dir lock), so migrations need no lock of their own.
-    migrate: () => migrate(drizzle({ client, schema }), { migrationsFolder }),
+    migrate: () => migrate(drizzle({ client }), { migrationsFolder }),
     ping: async () => {
       await client.query('SELECT 1');
     },

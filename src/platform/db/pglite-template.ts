@@ -4,7 +4,6 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder } from './migrations.js';
-import * as schema from './schema.js';
 
 /**
  * Writes a gzipped PGlite data dir with every migration applied. Starting a new store from it
@@ -13,7 +12,7 @@ import * as schema from './schema.js';
 export async function writePgliteTemplate(path: string): Promise<void> {
   const client = await PGlite.create('memory://');
   try {
-    await migrate(drizzle({ client, schema }), { migrationsFolder });
+    await migrate(drizzle({ client }), { migrationsFolder });
     const blob = await client.dumpDataDir('gzip');
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, Buffer.from(await blob.arrayBuffer()));

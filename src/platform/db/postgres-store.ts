@@ -3,7 +3,6 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
 import { countPendingMigrations, migrationsFolder } from './migrations.js';
 import { createPgPool } from './pg-pool.js';
-import * as schema from './schema.js';
 import type { Db, Store } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -33,7 +32,7 @@ function ownClientTransactions(pool: pg.Pool): Db['transaction'] {
     try {
       let clientDb = dbOf.get(client);
       if (!clientDb) {
-        clientDb = drizzle({ client, schema });
+        clientDb = drizzle({ client });
         dbOf.set(client, clientDb);
       }
       return await clientDb.transaction(work, config);
@@ -51,7 +50,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     application_name: 'berth',
   });
-  const db: Db = drizzle({ client: pool, schema });
+  const db: Db = drizzle({ client: pool });
   db.transaction = ownClientTransactions(pool);
   return {
     kind: 'postgres',
@@ -61,7 +60,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       try {
         // Several api processes may start at once; only one applies migrations at a time.
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-        await migrate(drizzle({ client, schema }), { migrationsFolder });
+        await migrate(drizzle({ client }), { migrationsFolder });
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
         client.release();

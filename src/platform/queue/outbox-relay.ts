@@ -1,6 +1,7 @@
 import { asc, inArray, sql } from 'drizzle-orm';
-import { type Db, schema } from '../db/index.js';
+import type { Db } from '../db/index.js';
 import { type Logger, withTraceContext } from '../telemetry/index.js';
+import { outbox } from './outbox.tables.js';
 import type { JobDefinition, Queue } from './queue.js';
 
 export interface OutboxRelayOptions {
@@ -32,9 +33,9 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     return db.transaction(async (tx) => {
       const rows = await tx
         .select()
-        .from(schema.outbox)
-        .where(sql`${schema.outbox.availableAt} <= now()`)
-        .orderBy(asc(schema.outbox.id))
+        .from(outbox)
+        .where(sql`${outbox.availableAt} <= now()`)
+        .orderBy(asc(outbox.id))
         .limit(batchSize)
         .for('update', { skipLocked: true });
       for (const row of rows) {
@@ -46,9 +47,9 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         );
       }
       if (rows.length > 0)
-        await tx.delete(schema.outbox).where(
+        await tx.delete(outbox).where(
           inArray(
-            schema.outbox.id,
+            outbox.id,
             rows.map((r) => r.id),
           ),
         );

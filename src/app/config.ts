@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { agentsSection } from '../modules/agents/index.js';
+import { deploySchema } from '../modules/deploy/index.js';
+import {
+  type ConfigError,
+  checkPlatformConfig,
+  type LoadConfigInput,
+  loadConfigWith,
+  platformSections,
+} from '../platform/config/index.js';
+import type { Result } from '../platform/errors.js';
+
+/** The whole of berth.yaml: the platform's sections and each feature's own. */
+export const configSchema = z
+  .strictObject({
+    ...platformSections,
+    agents: agentsSection,
+    /** Where `berth deploy` puts each environment and how it scales; read by nothing else. */
+    deploy: deploySchema,
+  })
+  .superRefine(checkPlatformConfig);
+
+export type Config = z.output<typeof configSchema>;
+
+/** defaults → file (berth.yaml or BERTH_CONFIG) → environment → `checks`, against the whole schema. */
+export const loadConfig = (input: LoadConfigInput<Config>): Result<Config, ConfigError> =>
+  loadConfigWith(configSchema, input);
