@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { registerApiRoutes } from './app/api-routes.js';
 import type { Config } from './app/config.js';
 import { buildCore } from './app/core.js';
+import { createLifecycleBus } from './app/events.js';
 import { openQueue, openTaskEvents } from './app/infrastructure.js';
 import { circuitChecks, storeChecks } from './app/readiness.js';
 import { StartupError } from './app/startup-error.js';
@@ -135,6 +136,7 @@ async function assemble(input: AssembleInput): Promise<App> {
   const core = buildCore(config, metrics, logger);
   const queue = await openQueue(config, logger);
   const { events, notifier } = await openTaskEvents(config, logger);
+  const bus = createLifecycleBus(logger);
   const tasks = createTasksModule({
     ...{
       db: store.db,
@@ -144,6 +146,7 @@ async function assemble(input: AssembleInput): Promise<App> {
       tools: core.tools,
       metrics,
       logger,
+      bus,
       events,
     },
     ...config.tasks,
@@ -222,6 +225,7 @@ async function assemble(input: AssembleInput): Promise<App> {
         await http.close();
         await tasks.stop();
         await queue.close(graceMs);
+        await bus.drain();
       } finally {
         clearTimeout(force);
         clearInterval(sweep);

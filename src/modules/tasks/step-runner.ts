@@ -1,4 +1,5 @@
 import type { Span } from '@opentelemetry/api';
+import type { Publisher } from '../../platform/events/index.js';
 import {
   ATTR_AGENT,
   ATTR_OUTCOME,
@@ -13,14 +14,14 @@ import {
 } from '../../platform/telemetry/index.js';
 import type { ToolError, ToolRegistry } from '../tools/index.js';
 import { refsIn, replaceRefs, type StepRef } from './plan.js';
-import type { TaskEvents } from './task-events.js';
+import { type TaskEvent, taskFinished } from './task-events.js';
 import type { TaskMetrics } from './tasks.metrics.js';
 import type { ClaimedStep, StepRow, TaskRow, TasksRepository } from './tasks.repository.js';
 
 export interface StepRunnerOptions {
   repo: TasksRepository;
   tools: ToolRegistry;
-  events: TaskEvents;
+  events: Publisher<TaskEvent>;
   metrics: TaskMetrics;
   logger: Logger;
   /** Called when new outbox rows were committed (dependants became ready, a retry was scheduled). */
@@ -124,6 +125,7 @@ export function createStepRunner(options: StepRunnerOptions) {
     events.publish({
       type: 'step.completed',
       task_id: step.taskId,
+      tenant_id: step.tenantId,
       step_id: step.id,
       key: step.key,
       tool: step.tool,
@@ -147,6 +149,7 @@ export function createStepRunner(options: StepRunnerOptions) {
     if (failed.fenced) return;
     const base = {
       task_id: step.taskId,
+      tenant_id: step.tenantId,
       step_id: step.id,
       key: step.key,
       tool: step.tool,
@@ -162,16 +165,7 @@ export function createStepRunner(options: StepRunnerOptions) {
     if (failed.finished) finished(failed.finished);
   }
 
-  function finished(task: TaskRow) {
-    metrics.tasksFinished.inc({ status: task.status });
-    events.publish({
-      type: 'task.finished',
-      task_id: task.id,
-      status: task.status,
-      result: task.result,
-      error: task.error,
-    });
-  }
+  const finished = (task: TaskRow) => events.publish(taskFinished(task));
 
   /** Runs one claimed step and records it, in a span of its own; returns the next step it claimed, when `mayContinue`. */
   function execute(
@@ -253,6 +247,7 @@ export function createStepRunner(options: StepRunnerOptions) {
         events.publish({
           type: 'step.started',
           task_id: step.taskId,
+          tenant_id: step.tenantId,
           step_id: step.id,
           key: step.key,
           tool: step.tool,

@@ -1,37 +1,51 @@
 import { EventEmitter } from 'node:events';
 import type { Notifier } from '../../platform/db/index.js';
 
-export type TaskEvent =
-  | { type: 'task.status'; task_id: string; status: string }
-  | { type: 'step.started'; task_id: string; step_id: string; key: string; tool: string; attempt: number }
-  | {
-      type: 'step.completed';
-      task_id: string;
-      step_id: string;
-      key: string;
-      tool: string;
-      duration_ms: number;
-    }
-  | {
-      type: 'step.retrying';
-      task_id: string;
-      step_id: string;
-      key: string;
-      tool: string;
-      error: { code: string; message: string };
-      retry_at: string;
-    }
-  | {
-      type: 'step.failed';
-      task_id: string;
-      step_id: string;
-      key: string;
-      tool: string;
-      error: { code: string; message: string };
-    }
-  | { type: 'task.finished'; task_id: string; status: string; result: string | null; error: unknown };
+/** Fields every task event carries: whose task it is, so audit and metrics need no lookup. */
+interface TaskFact {
+  task_id: string;
+  tenant_id: string;
+}
+interface StepFact extends TaskFact {
+  step_id: string;
+  key: string;
+  tool: string;
+}
 
-/** Task progress for SSE clients. In-process now; the distributed mode carries it between processes. */
+/** The tasks module's facts on the lifecycle bus; the same objects stream to SSE clients. */
+export type TaskEvent =
+  | (TaskFact & {
+      type: 'task.created';
+      user_id: string;
+      request_id: string;
+      agent: string;
+      agent_version: string;
+      planner: 'model' | 'rule' | 'explicit';
+      steps: number;
+    })
+  | (StepFact & { type: 'step.started'; attempt: number })
+  | (StepFact & { type: 'step.completed'; duration_ms: number })
+  | (StepFact & { type: 'step.retrying'; error: { code: string; message: string }; retry_at: string })
+  | (StepFact & { type: 'step.failed'; error: { code: string; message: string } })
+  | (TaskFact & { type: 'task.finished'; status: string; result: string | null; error: unknown });
+
+/** The one place `task.finished` is built, whoever finished the task (the last step, a failure, a cancel). */
+export const taskFinished = (task: {
+  id: string;
+  tenantId: string;
+  status: string;
+  result: string | null;
+  error: unknown;
+}): Extract<TaskEvent, { type: 'task.finished' }> => ({
+  type: 'task.finished',
+  task_id: task.id,
+  tenant_id: task.tenantId,
+  status: task.status,
+  result: task.result,
+  error: task.error ?? null,
+});
+
+/** Task progress for SSE clients, from every process: in-process when embedded, over LISTEN/NOTIFY when apart. */
 export interface TaskEvents {
   publish(event: TaskEvent): void;
   /** Returns the function that unsubscribes. */

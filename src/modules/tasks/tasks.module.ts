@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/index.js';
+import { createEventBus, type EventBus } from '../../platform/events/index.js';
 import type { HttpApp } from '../../platform/http/index.js';
 import { type Consumer, createOutboxRelay, type Queue } from '../../platform/queue/index.js';
 import type { Logger, Registry } from '../../platform/telemetry/index.js';
@@ -8,7 +9,7 @@ import type { ToolRegistry } from '../tools/index.js';
 import { createReconciler } from './reconciler.js';
 import { stepJob } from './step-job.js';
 import { createStepRunner } from './step-runner.js';
-import { createInProcessTaskEvents, type TaskEvents } from './task-events.js';
+import { createInProcessTaskEvents, type TaskEvent, type TaskEvents } from './task-events.js';
 import { createTaskMetrics, registerQueueGauges } from './tasks.metrics.js';
 import { createTasksRepository } from './tasks.repository.js';
 import { registerTaskRoutes } from './tasks.routes.js';
@@ -36,7 +37,9 @@ export interface TasksModuleOptions {
   reconcileIntervalMs?: number;
   /** A ready step not picked up this long is re-queued. Default 10 s. */
   staleReadyMs?: number;
-  /** Task progress for SSE; default in-process (one process). */
+  /** The lifecycle bus the module publishes its facts on; default one of its own. */
+  bus?: EventBus<TaskEvent>;
+  /** Task progress for SSE, fed from the bus; default in-process (one process). */
   events?: TaskEvents;
   /** A consumer that took no job this long while jobs wait is stuck. Default 30 s. */
   stuckAfterMs?: number;
@@ -46,8 +49,12 @@ export interface TasksModuleOptions {
 export function createTasksModule(options: TasksModuleOptions) {
   const { db, queue, logger } = options;
   const repo = createTasksRepository(db);
-  const events = options.events ?? createInProcessTaskEvents();
+  const stream = options.events ?? createInProcessTaskEvents();
+  const events = options.bus ?? createEventBus<TaskEvent>();
   const metrics = createTaskMetrics(options.metrics);
+  events.subscribeAll((event) => stream.publish(event));
+  events.subscribe('task.created', (event) => metrics.tasksCreated.inc({ planner: event.planner }));
+  events.subscribe('task.finished', (event) => metrics.tasksFinished.inc({ status: event.status }));
   const relay = createOutboxRelay({ db, queue, jobs: [stepJob], logger });
   const runner = createStepRunner({
     repo,
@@ -102,7 +109,11 @@ export function createTasksModule(options: TasksModuleOptions) {
   return {
     service,
     registerRoutes: (app: HttpApp) =>
-      registerTaskRoutes(app, { tasks: service, events, maxDescriptionChars: options.maxDescriptionChars }),
+      registerTaskRoutes(app, {
+        tasks: service,
+        events: stream,
+        maxDescriptionChars: options.maxDescriptionChars,
+      }),
     /** Moves committed outbox rows onto the queue (every role that writes tasks or steps runs it). */
     startRelay: () => relay.start(),
     /** The worker side: consumes step jobs and reconciles stranded steps. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorReply, type HttpApp, startSse } from '../../platform/http/index.js';
-import type { TaskEvent, TaskEvents } from './task-events.js';
+import { type TaskEvent, type TaskEvents, taskFinished } from './task-events.js';
 import { isFinal } from './task-status.js';
 import { taskSummaryWire, taskWire } from './task-view.js';
 import {
@@ -156,13 +156,7 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       const { task, steps } = await tasks.get(actor, request.params.id);
       sse.send('snapshot', taskWire(task, steps));
       if (isFinal(task.status)) {
-        sse.send('task.finished', {
-          type: 'task.finished',
-          task_id: task.id,
-          status: task.status,
-          result: task.result,
-          error: task.error ?? null,
-        });
+        sse.send('task.finished', taskFinished(task));
         close();
       }
       const buffered = pending;

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
+import type { Publisher } from '../../platform/events/index.js';
 import type { Actor } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
 import { actingUser, canAccess, ownerScope, requireAccess } from '../identity/index.js';
 import type { Plan } from './plan.js';
 import { type PlannerDeps, planTask } from './planner.js';
 import type { StepRunner } from './step-runner.js';
-import type { TaskEvents } from './task-events.js';
+import { type TaskEvent, taskFinished } from './task-events.js';
 import type { TaskMetrics } from './tasks.metrics.js';
 import type { ListQuery, TaskRow, TaskStatus, TasksRepository } from './tasks.repository.js';
 
@@ -25,7 +26,7 @@ export interface TasksServiceDeps extends PlannerDeps {
   repo: TasksRepository;
   agents: AgentCatalog;
   runner: StepRunner;
-  events: TaskEvents;
+  events: Publisher<TaskEvent>;
   metrics: TaskMetrics;
   /** Called after a task's first jobs are committed to the outbox. */
   onOutbox: () => void;
@@ -111,7 +112,17 @@ export function createTasksService(deps: TasksServiceDeps) {
         if (!winner) throw new AppError('internal_error', 'Task insert returned nothing');
         return { task: sameRequestOrFail(winner, hash, input.userId), created: false };
       }
-      deps.metrics.tasksCreated.inc({ planner: plan.planner });
+      deps.events.publish({
+        type: 'task.created',
+        task_id: row.id,
+        tenant_id: row.tenantId,
+        user_id: row.userId,
+        request_id: row.requestId,
+        agent: row.agent,
+        agent_version: row.agentVersion,
+        planner: plan.planner,
+        steps: plan.steps.length,
+      });
       deps.onOutbox();
       return { task: row, created: true };
     },
@@ -172,14 +183,7 @@ export function createTasksService(deps: TasksServiceDeps) {
         );
       }
       deps.runner.abortTask(id);
-      deps.metrics.tasksFinished.inc({ status: 'cancelled' });
-      deps.events.publish({
-        type: 'task.finished',
-        task_id: id,
-        status: 'cancelled',
-        result: null,
-        error: null,
-      });
+      deps.events.publish(taskFinished(cancelled));
       return cancelled;
     },
   };

@@ -1,0 +1,12 @@
+import type { TaskEvent } from '../modules/tasks/index.js';
+import { createEventBus, type EventBus } from '../platform/events/index.js';
+import type { Logger } from '../platform/telemetry/index.js';
+
+/** Every fact on this process's lifecycle bus: the union of each feature's own events. */
+export type BerthEvent = TaskEvent;
+
+export const createLifecycleBus = (logger: Logger): EventBus<BerthEvent> =>
+  createEventBus<BerthEvent>({
+    onError: (error, event) =>
+      logger.error({ err: error, event: event.type }, 'a lifecycle event subscriber failed'),
+  });
