@@ -1,4 +1,13 @@
-import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt } from '../../platform/db/index.js';
 import { tenants } from '../identity/index.js';
 
@@ -37,6 +46,8 @@ export const messages = pgTable(
     agentVersion: text('agent_version').notNull(),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
+    /** What the model call cost, from the price table (USD). */
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
     requestId: text('request_id').notNull(),
     createdAt: createdAt(),
   },

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt } from '../../platform/db/index.js';
 import { tenants } from '../identity/index.js';
 
@@ -77,6 +87,8 @@ export const steps = pgTable(
     error: jsonb('error').$type<{ code: string; message: string; retryable?: boolean }>(),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
+    /** What the step's model calls cost, from the price table (USD). */
+    costUsd: doublePrecision('cost_usd').notNull().default(0),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
     durationMs: integer('duration_ms'),
@@ -87,3 +99,20 @@ export const steps = pgTable(
     index('steps_status_idx').on(t.status, t.runAfter),
   ],
 );
+
+/**
+ * Side effects that happened, keyed by the idempotency key the tool received (task, step, args
+ * hash). Written right after a side-effecting tool succeeds and before its step is recorded, so a
+ * step retried after its worker died between the two returns the recorded output instead of
+ * sending again.
+ */
+export const stepEffects = pgTable('step_effects', {
+  idempotencyKey: text('idempotency_key').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  stepId: uuid('step_id')
+    .notNull()
+    .references(() => steps.id, { onDelete: 'cascade' }),
+  tool: text('tool').notNull(),
+  output: jsonb('output'),
+  createdAt: createdAt(),
+});
