@@ -2,13 +2,16 @@
 // worker processes, next to raw BullMQ running the same three-job chain on the same Redis.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { queryRows } from '../src/platform/db/index.js';
 import { deleteRedisKeys } from '../test/support/services.js';
+import { type CallCounts, callCounts, diffCounts, installCallCounter, sumCounts } from './call-counter.js';
 import { noopChain, openNoopTasks } from './noop-tasks.js';
 import { ROOT } from './processes.js';
 import { rawChain } from './raw-bullmq-chain.js';
+import { diffServers, readServers, type ServerReading } from './server-meters.js';
 
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
@@ -23,18 +26,33 @@ async function admin<T extends pg.QueryResultRow>(url: string, text: string): Pr
   }
 }
 
-async function startWorker(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/noop-worker.ts', ...args], {
+interface BenchWorker {
+  child: ChildProcess;
+  /** The worker's counts so far (bench/call-counter.ts). */
+  stats(): Promise<CallCounts>;
+}
+
+async function startWorker(args: string[], nodeArgs: string[]): Promise<BenchWorker> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/noop-worker.ts', ...args], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
+  const waiting: Array<(counts: CallCounts) => void> = [];
+  const ready = Promise.withResolvers<void>();
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    if (line === 'ready') ready.resolve();
+    else if (line.startsWith('stats ')) waiting.shift()?.(JSON.parse(line.slice(6)) as CallCounts);
   });
-  return child;
+  child.once('exit', (code) => ready.reject(new Error(`bench worker exited with ${code}`)));
+  await ready.promise;
+  return {
+    child,
+    stats: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin?.write('stats\n');
+      }),
+  };
 }
 
 async function waitCompleted(db: Parameters<typeof queryRows>[0], n: number) {
@@ -55,10 +73,20 @@ export interface DistributedOptions {
   tasks: number;
   latencyTasks: number;
   latencyRate: number;
+  /** Options for each worker process' node (a CPU profile: --cpu-prof --cpu-prof-dir=…). */
+  workerNodeArgs?: string[];
+}
+
+/** What one phase cost: CPU and calls per process (client side), and what the servers did. */
+export interface PhaseCost {
+  api: CallCounts;
+  workers: CallCounts;
+  servers: ServerReading;
 }
 
 /** One configuration: a fresh database, `workers` worker processes, a burst of tasks, then a paced run for latency. */
 export async function benchBerthWorkers(options: DistributedOptions) {
+  installCallCounter();
   const name = `berth_bench_${process.pid}_${options.workers}`;
   await admin(options.adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(options.adminUrl);
@@ -71,28 +99,24 @@ export async function benchBerthWorkers(options: DistributedOptions) {
     concurrency: 1,
   });
   api.tasks.startRelay();
-  const workers = await Promise.all(
+  const started = await Promise.allSettled(
     Array.from({ length: options.workers }, () =>
-      startWorker([url.toString(), options.redisUrl, prefix, '8']),
+      startWorker([url.toString(), options.redisUrl, prefix, '8'], options.workerNodeArgs ?? []),
     ),
   );
-  const commits = async () =>
-    Number(
-      (
-        await admin<{ n: string }>(
-          options.adminUrl,
-          `SELECT xact_commit AS n FROM pg_stat_database WHERE datname = '${name}'`,
-        )
-      )[0]?.n ?? 0,
-    );
+  const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     const submit = (i: number, tag: string) =>
       api.tasks.service.createPlanned(
         { tenantId: 'default', userId: 'bench', description: 'bench', requestId: `${tag}-${i}` },
         noopChain,
       );
-    const commitsBefore = await commits();
-    const started = performance.now();
+    const workerCounts = async () => sumCounts(await Promise.all(workers.map((w) => w.stats())));
+    const serversBefore = await readServers(options.redisUrl, options.adminUrl, name);
+    const [apiBefore, workersBefore] = [callCounts(), await workerCounts()];
+    const startedAt = performance.now();
     // 32 submitters, as many clients would: a burst of every task at once would only measure how
     // long requests queue for the api's 10 pooled connections (past 5 s they get 503 store_unavailable).
     let next = 0;
@@ -102,8 +126,17 @@ export async function benchBerthWorkers(options: DistributedOptions) {
       }),
     );
     await waitCompleted(api.store.db, options.tasks);
-    const tasksPerSecond = options.tasks / ((performance.now() - started) / 1000);
-    const commitsPerTask = ((await commits()) - commitsBefore) / options.tasks;
+    const tasksPerSecond = options.tasks / ((performance.now() - startedAt) / 1000);
+    const [apiAfter, workersAfter] = [callCounts(), await workerCounts()];
+    // Backends report their statistics to pg_stat_database up to a second late.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const servers = diffServers(serversBefore, await readServers(options.redisUrl, options.adminUrl, name));
+    const cost: PhaseCost = {
+      api: diffCounts(apiBefore, apiAfter),
+      workers: diffCounts(workersBefore, workersAfter),
+      servers,
+    };
+    const commitsPerTask = servers.pgCommits / options.tasks;
     for (let i = 0; i < options.latencyTasks; i++) {
       await submit(i, 'paced');
       await new Promise((resolve) => setTimeout(resolve, 1000 / options.latencyRate));
@@ -119,12 +152,27 @@ export async function benchBerthWorkers(options: DistributedOptions) {
             WHERE t.request_id LIKE 'paced-%'`,
       )
     ).map((r) => Number(r.ms));
-    return { tasksPerSecond, commitsPerTask, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+    const [size] = await queryRows<{ bytes: string }>(
+      api.store.db,
+      sql`SELECT (pg_total_relation_size('tasks') + pg_total_relation_size('steps') + pg_total_relation_size('outbox'))::bigint AS bytes`,
+    );
+    const bytesPerTask = Number(size?.bytes ?? 0) / (options.tasks + options.latencyTasks);
+    return {
+      tasksPerSecond,
+      commitsPerTask,
+      bytesPerTask,
+      cost,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+    };
   } finally {
-    for (const worker of workers) {
-      worker.kill('SIGTERM');
-      await once(worker, 'exit');
-    }
+    await Promise.all(
+      workers.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }),
+    );
     await api.close();
     await admin(options.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     // The machine's Redis is shared: remove only this run's keys.
@@ -134,7 +182,15 @@ export async function benchBerthWorkers(options: DistributedOptions) {
 
 export async function benchRawChain(options: DistributedOptions) {
   const prefix = `bench-raw-${process.pid}`;
+  installCallCounter();
+  const serversBefore = await readServers(options.redisUrl, options.adminUrl, 'postgres');
+  const before = callCounts();
   const burst = await rawChain({ redisUrl: options.redisUrl, prefix, chains: options.tasks, concurrency: 8 });
+  const client = diffCounts(before, callCounts());
+  const servers = diffServers(
+    serversBefore,
+    await readServers(options.redisUrl, options.adminUrl, 'postgres'),
+  );
   const paced = await rawChain({
     redisUrl: options.redisUrl,
     prefix,
@@ -144,6 +200,7 @@ export async function benchRawChain(options: DistributedOptions) {
   });
   return {
     chainsPerSecond: burst.chainsPerSecond,
+    cost: { client, servers },
     p50: quantile(paced.latencies, 0.5),
     p99: quantile(paced.latencies, 0.99),
   };

@@ -4,9 +4,9 @@ import { loadConfig } from '../src/app/config.js';
 import { llmOptions } from '../src/app.js';
 import { createAgentCatalog } from '../src/modules/agents/index.js';
 import { createLlmRegistry } from '../src/modules/llm/index.js';
-import { createTasksModule, type Plan } from '../src/modules/tasks/index.js';
+import { createNotifyTaskEvents, createTasksModule, type Plan } from '../src/modules/tasks/index.js';
 import { defineTool, ToolRegistry } from '../src/modules/tools/index.js';
-import { openPostgresStore } from '../src/platform/db/index.js';
+import { createPgNotifier, openPostgresStore } from '../src/platform/db/index.js';
 import { ok } from '../src/platform/errors.js';
 import { createBullmqQueue } from '../src/platform/queue/index.js';
 import { createLogger, createMetricsRegistry } from '../src/platform/telemetry/index.js';
@@ -47,8 +47,11 @@ export async function openNoopTasks(options: {
   const catalog = createAgentCatalog(config.value, tools.list());
   if (!catalog.ok) throw catalog.error;
   const queue = createBullmqQueue({ connection: options.redisUrl, prefix: options.prefix, logger });
+  // Task events between processes as a deployment has them (src/app/infrastructure.ts): LISTEN/NOTIFY.
+  const notifier = createPgNotifier(options.databaseUrl, logger);
+  const events = await createNotifyTaskEvents(notifier, (error) => logger.warn({ err: error }, 'event'));
   const tasks = createTasksModule({
-    ...{ db: store.db, queue, agents: catalog.value, tools, metrics, logger },
+    ...{ db: store.db, queue, agents: catalog.value, tools, metrics, logger, events },
     llm: createLlmRegistry({ options: llmOptions(config.value), metrics, logger }),
     ...{
       workerConcurrency: options.concurrency,
@@ -63,6 +66,7 @@ export async function openNoopTasks(options: {
     async close() {
       await tasks.stop();
       await queue.close(2_000);
+      await notifier.close();
       await store.close();
     },
   };

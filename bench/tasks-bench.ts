@@ -35,6 +35,19 @@ async function baselineTxPerSecond(store: Store, seconds: number): Promise<numbe
   return n / ((performance.now() - started) / 1000);
 }
 
+/** PGlite's write transactions/s on a fresh store of its own (the reference of the chat and task figures). */
+export async function pgliteTxPerSecond(seconds: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-tx-'));
+  const template = await ensurePgliteTemplate(join(ROOT, 'node_modules/.cache/berth/bench-template.tar.gz'));
+  const store = await openPgliteStore({ dataDir: dir, templatePath: template });
+  try {
+    return await baselineTxPerSecond(store, seconds);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Counts the transactions the store runs, to report transactions per task. */
 function countTransactions(store: Store): () => number {
   let count = 0;
