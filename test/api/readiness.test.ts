@@ -40,6 +40,11 @@ function configFile(lines: string[]): string {
 }
 
 const readyz = (berth: BerthInstance) => getJson<Ready>(`${berth.url}/readyz`);
+/** The berth_ready sample of /metrics (what KEDA's store_ready trigger reads), or undefined. */
+const readyGauge = async (berth: BerthInstance) => {
+  const text = await (await fetch(`${berth.url}/metrics`)).text();
+  return /^berth_ready (\S+)$/m.exec(text)?.[1];
+};
 const circuitCheck = (ready: Ready) => ready.checks.find((check) => check.name === 'llm:openai');
 
 async function openCircuit(berth: BerthInstance, fake: FakeOpenAI, agent?: string) {
@@ -94,6 +99,7 @@ describe('/readyz', () => {
           { name: 'llm:openai', ok: true, detail: 'circuit closed; agents: default' },
         ],
       });
+      expect(await readyGauge(berth)).toBe('1');
     });
 
     it('is not ready while the open circuit leaves the default agent without a provider, and says so', async () => {
@@ -113,6 +119,7 @@ describe('/readyz', () => {
       expect(ready.body.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual([
         'llm:openai',
       ]);
+      expect(await readyGauge(berth)).toBe('0');
       const status = await getJson<{ ready: Ready }>(`${berth.url}/api/status`);
       expect(status.body.ready.status).toBe('not_ready');
       expect(circuitCheck(status.body.ready)).toEqual(circuit);

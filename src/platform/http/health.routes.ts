@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import type { Registry } from '../telemetry/index.js';
 import type { HttpApp } from './server.js';
@@ -68,6 +69,22 @@ export const runReadinessChecks = (checks: ReadinessCheck[], timeoutMs = 2_000):
 
 export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
   const timeoutMs = deps.checkTimeoutMs ?? 2_000;
+  const readiness = async () => {
+    const checks = deps.isShuttingDown()
+      ? [{ name: 'shutdown', ok: false, error: 'shutting down' }]
+      : await runReadinessChecks(deps.checks, timeoutMs);
+    return { ready: checks.every((result) => result.ok), checks };
+  };
+  // /readyz's verdict at each scrape, for what cannot probe a pod: KEDA's store_ready trigger holds the
+  // workers at their minimum while no Berth pod is ready (deploy/kubernetes/components/keda).
+  new Gauge({
+    name: 'berth_ready',
+    help: '1 when /readyz answers 200 (every readiness check passes: store, migrations, …), 0 when not',
+    registers: [deps.metrics],
+    async collect() {
+      this.set((await readiness()).ready ? 1 : 0);
+    },
+  });
   const health = { status: z.literal('ok'), version: z.string() };
   for (const url of ['/healthz', '/health']) {
     app.route({
@@ -85,13 +102,8 @@ export function registerHealthRoutes(app: HttpApp, deps: HealthRouteDeps) {
       schema: { tags: ['health'], response: { 200: readyBody, 503: readyBody } },
       config: { permission: 'public' },
       handler: async (_request, reply) => {
-        const results = deps.isShuttingDown()
-          ? [{ name: 'shutdown', ok: false, error: 'shutting down' }]
-          : await runReadinessChecks(deps.checks, timeoutMs);
-        const ready = results.every((result) => result.ok);
-        return reply
-          .status(ready ? 200 : 503)
-          .send({ status: ready ? 'ready' : 'not_ready', checks: results });
+        const { ready, checks } = await readiness();
+        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
       },
     });
   }
