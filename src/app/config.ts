@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentsSection } from '../modules/agents/index.js';
 import { deploySchema } from '../modules/deploy/index.js';
+import { toolsSection } from '../modules/tools/index.js';
 import {
   type ConfigError,
   checkPlatformConfig,
@@ -15,6 +16,7 @@ export const configSchema = z
   .strictObject({
     ...platformSections,
     agents: agentsSection,
+    tools: toolsSection,
     /** Where `berth deploy` puts each environment and how it scales; read by nothing else. */
     deploy: deploySchema,
   })

@@ -31,3 +31,4 @@ export {
   toolFailure,
 } from './tool.js';
 export { type ToolDescriptor, ToolRegistry } from './tool-registry.js';
+export { type ToolsConfig, toolsSection } from './tools.config.js';

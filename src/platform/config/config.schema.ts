@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaList, flag, hostPortList, httpUrl, positiveInt } from './fields.js';
+import { commaList, flag, httpUrl, positiveInt } from './fields.js';
 import { checkOidc, oidcSchema, publicUrlSchema, sessionSchema } from './oidc.schema.js';
 
 export const providerNames = [
@@ -128,12 +128,6 @@ export const platformSections = {
       retryBaseMs: positiveInt.default(1_000),
       /** Longest task description, in characters. Default 10000. */
       maxDescriptionChars: positiveInt.max(1_000_000).default(10_000),
-    })
-    .prefault({}),
-  tools: z
-    .strictObject({
-      /** host:port entries fetch_url may reach whatever their address (test fixtures, intranet pages). Default none. */
-      fetchAllow: hostPortList.default([]),
     })
     .prefault({}),
   telemetry: z

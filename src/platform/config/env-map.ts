@@ -174,6 +174,21 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'comma-separated host:port entries fetch_url may reach even on private addresses',
   },
   {
+    env: 'BERTH_WEBHOOK_ALLOW',
+    path: ['tools', 'webhookAllow'],
+    doc: 'comma-separated host:port entries http_post may post to (default none)',
+  },
+  {
+    env: 'BERTH_SMTP_URL',
+    path: ['tools', 'smtp', 'url'],
+    doc: 'smtp:// or smtps:// URL (credentials in it) of the server send_email uses; without it there is no send_email',
+  },
+  {
+    env: 'BERTH_SMTP_FROM',
+    path: ['tools', 'smtp', 'from'],
+    doc: 'From address of send_email (default berth@localhost)',
+  },
+  {
     env: 'BERTH_PUBLIC_URL',
     path: ['server', 'publicUrl'],
     doc: 'the URL browsers reach Berth at; the OIDC redirect URI is <it>/auth/callback',
