@@ -13,6 +13,12 @@ export {
   fetchUserAgent,
 } from './fetch-url/fetch-url.js';
 export { type LookupAll, parseAllowList } from './fetch-url/url-guard.js';
+export {
+  createHttpPostTool,
+  type HttpPostOptions,
+  type HttpPostOutput,
+  httpPostUserAgent,
+} from './http-post/http-post.js';
 export { invokeTool } from './invoke-tool.js';
 export {
   createAnswerTool,

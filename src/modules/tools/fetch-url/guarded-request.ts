@@ -43,13 +43,28 @@ export interface GuardedResponse {
   release(): void;
 }
 
-/**
- * One GET through request-filtering-agent, whose agent checks the address each socket actually
- * connects to (literal hosts included, which never reach a lookup).
- */
-export function guardedGet(
+export interface GuardedRequestOptions {
+  signal: AbortSignal;
+  headers: Record<string, string>;
+  /** Default GET. */
+  method?: 'GET' | 'POST';
+  /** Sent as the request body (with its Content-Length). */
+  body?: Buffer;
+}
+
+/** One GET through the guard (see guardedRequest). */
+export const guardedGet = (
   target: FetchTarget,
   options: { signal: AbortSignal; headers: Record<string, string> },
+): Promise<ToolResult<GuardedResponse>> => guardedRequest(target, options);
+
+/**
+ * One request through request-filtering-agent, whose agent checks the address each socket actually
+ * connects to (literal hosts included, which never reach a lookup).
+ */
+export function guardedRequest(
+  target: FetchTarget,
+  options: GuardedRequestOptions,
 ): Promise<ToolResult<GuardedResponse>> {
   const secure = target.url.protocol === 'https:';
   const filter = { allowIPAddressList: target.exempt, keepAlive: false };
@@ -59,8 +74,10 @@ export function guardedGet(
       host: target.host,
       port: target.port,
       path: `${target.url.pathname}${target.url.search}`,
-      method: 'GET',
-      headers: options.headers,
+      method: options.method ?? 'GET',
+      headers: options.body
+        ? { ...options.headers, 'content-length': String(options.body.length) }
+        : options.headers,
       agent,
       lookup: pinnedLookup(target),
       signal: options.signal,
@@ -74,16 +91,17 @@ export function guardedGet(
       release();
       resolve(describeRequestError(target, error));
     });
-    request.end();
+    request.end(options.body);
   });
 }
 
 function describeRequestError(target: FetchTarget, error: Error): ToolResult<never> {
+  const hint = target.hint ?? allowHint;
   if (error instanceof RefusedAtConnect) {
     const { address, reason } = error.blocked;
     return toolFailure(
       'ssrf_blocked',
-      `${target.host} resolves to ${address}, ${reason}; ${allowHint(target.url)}`,
+      `${target.host} resolves to ${address}, ${reason}; ${hint(target.url)}`,
       {
         details: { host: target.host, ...error.blocked },
       },
@@ -92,7 +110,7 @@ function describeRequestError(target: FetchTarget, error: Error): ToolResult<nev
   if (AGENT_REFUSAL.test(error.message)) {
     return toolFailure(
       'ssrf_blocked',
-      `${target.url.hostname} was refused at connect time: ${error.message}; ${allowHint(target.url)}`,
+      `${target.url.hostname} was refused at connect time: ${error.message}; ${hint(target.url)}`,
       {
         details: { host: target.host },
       },

@@ -23,12 +23,16 @@ export interface FetchTarget {
    * those of allow-listed hosts, and IPv4-in-IPv6 forms of public IPv4 addresses.
    */
   exempt: string[];
+  /** How a refusal tells the operator to allow the target; default: add it to BERTH_FETCH_ALLOW. */
+  hint?: (url: URL) => string;
 }
 
 export interface UrlPolicy {
   /** Normalised `host:port` entries from parseAllowList. */
   allow: ReadonlySet<string>;
   lookup: LookupAll;
+  /** The operator's way out named in refusals. Default allowHint (BERTH_FETCH_ALLOW). */
+  hint?: (url: URL) => string;
 }
 
 const ALLOW_ENTRY = /^(\[[0-9a-fA-F:.]+\]|[^\s:/?#@[\]]+):(\d{1,5})$/;
@@ -55,8 +59,8 @@ export function allowHint(url: URL): string {
   return `to allow it, add ${url.hostname}:${port} to BERTH_FETCH_ALLOW`;
 }
 
-const blocked = (url: URL, message: string, details: BlockedAddress) =>
-  toolFailure('ssrf_blocked', `${message}; ${allowHint(url)}`, {
+const blocked = (url: URL, message: string, details: BlockedAddress, hint = allowHint) =>
+  toolFailure('ssrf_blocked', `${message}; ${hint(url)}`, {
     details: { host: url.hostname, ...details },
   });
 
@@ -72,7 +76,7 @@ export async function resolveTarget(url: URL, policy: UrlPolicy): Promise<ToolRe
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
   const allowListed = policy.allow.has(allowKey(url.hostname, port));
-  const target = { url, host, port };
+  const target = { url, host, port, ...(policy.hint ? { hint: policy.hint } : {}) };
   if (isIP(host) !== 0) {
     const address = { address: host, family: isIP(host) };
     return allowListed
@@ -81,7 +85,8 @@ export async function resolveTarget(url: URL, policy: UrlPolicy): Promise<ToolRe
   }
   const bare = host.replace(/\.$/, '');
   if (!allowListed && (bare === 'localhost' || bare.endsWith('.localhost'))) {
-    return blocked(url, `${host} is a loopback name`, { address: host, reason: 'a loopback name' });
+    const details = { address: host, reason: 'a loopback name' };
+    return blocked(url, `${host} is a loopback name`, details, policy.hint);
   }
   const resolved = await resolveAll(host, policy.lookup);
   if (!resolved.ok) return resolved;
@@ -108,7 +113,7 @@ function checkTarget(
       const message = literal
         ? `${target.url.hostname} is ${reason}`
         : `${target.host} resolves to ${address}, ${reason}`;
-      return blocked(target.url, message, verdict.error);
+      return blocked(target.url, message, verdict.error, target.hint);
     }
     if (TRANSITION_RANGES.has(verdict.value.range())) exempt.push(record.address);
   }
