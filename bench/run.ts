@@ -164,12 +164,14 @@ async function distributedPart() {
   const ratio: Record<string, number> = {};
   const perSecond: Record<string, number> = {};
   let breakdown: Breakdown | undefined;
+  const breakdowns: Record<string, Breakdown['berth']> = {};
   let pickupRatio = Number.NaN;
   for (const workers of opts.workers.split(',').map(Number)) {
     const r = await benchBerthWorkers({ ...base, workers });
     ratio[workers] = round(r.tasksPerSecond / raw.chainsPerSecond, 4);
     perSecond[workers] = round(r.tasksPerSecond, 1);
     const rawP99 = Math.max(raw.p99, 1);
+    breakdowns[workers] = perTask(r, raw, base.tasks).berth;
     if (breakdown === undefined) {
       breakdown = perTask(r, raw, base.tasks);
       pickupRatio = r.p99 / rawP99;
@@ -186,6 +188,7 @@ async function distributedPart() {
     distributed_ratio: ratio,
     pickup_p99_ratio: round(pickupRatio, 2),
     breakdown,
+    breakdown_by_workers: breakdowns,
   });
   sections.push(
     `## Distributed mode (Postgres + Redis) — ${date}`,

@@ -1,6 +1,6 @@
 import { type Job as BullJob, Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createLogger, type Logger, type TraceCarrier } from '../telemetry/index.js';
+import { createLogger, type Logger, type TraceCarrier, withTraceContext } from '../telemetry/index.js';
 import { type BullmqConsumer, type ManagedConsumer, WorkerConsumer } from './bullmq-consumer.js';
 import { encodeJobId } from './bullmq-ids.js';
 import {
@@ -14,6 +14,7 @@ import { settlesWithin, withDeadline } from './bullmq-timing.js';
 import { assertDefinition, serialisePayload } from './job-payload.js';
 import { traceEnqueue } from './job-tracing.js';
 import type {
+  BulkJob,
   ConsumeOptions,
   EnqueueOptions,
   JobDefinition,
@@ -101,6 +102,40 @@ class RedisQueue implements BullmqQueue {
     );
   }
 
+  async enqueueMany<P>(definition: JobDefinition<P>, jobs: ReadonlyArray<BulkJob<P>>): Promise<void> {
+    const { name } = definition;
+    if (this.closed) throw new Error(`queue is closed: cannot enqueue job "${name}"`);
+    assertDefinition(definition);
+    const prepared = jobs.map((job) => ({
+      id: job.options.jobId,
+      data: JSON.parse(serialisePayload(definition, job.payload)) as unknown,
+      delayMs: checkEnqueueOptions(name, job.options),
+      traceContext: job.traceContext,
+    }));
+    if (prepared.length === 0) return;
+    // Each job keeps its own PRODUCER span, under its own trace; they all end when the one bulk add has.
+    const carriers: Array<TraceCarrier | undefined> = [];
+    const collected = Promise.withResolvers<void>();
+    const sent = Promise.withResolvers<void>();
+    let count = 0;
+    const spans = prepared.map((job, i) => {
+      const span = () =>
+        traceEnqueue('bullmq', name, job.id, (carrier) => {
+          carriers[i] = carrier;
+          if (++count === prepared.length) collected.resolve();
+          return sent.promise;
+        });
+      return job.traceContext === undefined ? span() : withTraceContext(job.traceContext, span);
+    });
+    await collected.promise;
+    await this.onRedis(`enqueue ${prepared.length} jobs "${name}"`, async (signal) => {
+      await whenReady(this.producer, signal);
+      const bulk = prepared.map((job, i) => ({ ...job, id: encodeJobId(job.id), trace: carriers[i] }));
+      await this.addBulk(definition, bulk);
+    }).then(sent.resolve, sent.reject);
+    await Promise.all(spans);
+  }
+
   /** Runs `work` within the command timeout; its failure names Redis' address (ioredis' messages do not). */
   private async onRedis<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const timedOut = `no answer within ${this.timeoutMs} ms`;
@@ -126,16 +161,30 @@ class RedisQueue implements BullmqQueue {
   ) {
     const queue = await this.queueOf(definition.name);
     if ((await this.producer.zscore(queue.keys.failed ?? '', jobId)) !== null) await queue.remove(jobId);
-    await queue.add(definition.name, data, {
-      jobId,
-      delay: delayMs,
-      attempts: definition.attempts,
-      backoff: { type: BACKOFF_TYPE, delay: definition.backoffMs },
-      removeOnComplete: true,
-      removeOnFail: { count: KEEP_FAILED },
-      // BullMQ's own slot for a trace context, kept with the job; read back by the consumer (job-tracing.ts).
-      ...(trace ? { telemetry: { metadata: JSON.stringify(trace) } } : {}),
-    });
+    await queue.add(definition.name, data, jobOptions(definition, jobId, delayMs, trace));
+  }
+
+  /** `add` for many jobs: one pipelined look at the failed set, then one MULTI of every add. */
+  private async addBulk(
+    definition: JobDefinition<unknown>,
+    jobs: ReadonlyArray<{ id: string; data: unknown; delayMs: number; trace: TraceCarrier | undefined }>,
+  ) {
+    const queue = await this.queueOf(definition.name);
+    const failedKey = queue.keys.failed ?? '';
+    const scores =
+      (await this.producer.pipeline(jobs.map((job) => ['zscore', failedKey, job.id])).exec()) ?? [];
+    for (const [i, [error, score]] of scores.entries()) {
+      if (error) throw error;
+      const job = jobs[i];
+      if (score !== null && job) await queue.remove(job.id);
+    }
+    await queue.addBulk(
+      jobs.map((job) => ({
+        name: definition.name,
+        data: job.data,
+        opts: jobOptions(definition, job.id, job.delayMs, job.trace),
+      })),
+    );
   }
 
   consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): BullmqConsumer {
@@ -222,6 +271,24 @@ class RedisQueue implements BullmqQueue {
       report: this.report,
     };
   }
+}
+
+function jobOptions(
+  definition: JobDefinition<unknown>,
+  jobId: string,
+  delayMs: number,
+  trace: TraceCarrier | undefined,
+) {
+  return {
+    jobId,
+    delay: delayMs,
+    attempts: definition.attempts,
+    backoff: { type: BACKOFF_TYPE, delay: definition.backoffMs },
+    removeOnComplete: true,
+    removeOnFail: { count: KEEP_FAILED },
+    // BullMQ's own slot for a trace context, kept with the job; read back by the consumer (job-tracing.ts).
+    ...(trace ? { telemetry: { metadata: JSON.stringify(trace) } } : {}),
+  };
 }
 
 /**

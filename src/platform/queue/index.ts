@@ -4,6 +4,7 @@ export { createInProcessQueue, type InProcessQueueOptions } from './in-process-q
 export { outbox } from './outbox.tables.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
 export {
+  type BulkJob,
   type ConsumeOptions,
   type Consumer,
   type EnqueueOptions,

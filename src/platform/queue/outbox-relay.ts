@@ -29,6 +29,28 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let again = false;
   let stopped = false;
 
+  /** The rows' jobs onto the queue: in bulk, one call per job name, where the queue can. */
+  async function enqueueRows(rows: Array<typeof outbox.$inferSelect>): Promise<void> {
+    const byName = new Map<string, typeof rows>();
+    for (const row of rows) {
+      if (!jobs.has(row.jobName)) throw new Error(`outbox row ${row.id} names unknown job "${row.jobName}"`);
+      byName.set(row.jobName, [...(byName.get(row.jobName) ?? []), row]);
+    }
+    for (const [name, named] of byName) {
+      const job = jobs.get(name) as JobDefinition<unknown>;
+      const bulk = named.map((row) => ({
+        payload: row.payload,
+        options: { jobId: `outbox-${row.id}` },
+        // Under the trace of the work that wrote the row (a request, a step), however much later this runs.
+        traceContext: row.traceContext,
+      }));
+      if (queue.enqueueMany) await queue.enqueueMany(job, bulk);
+      else
+        for (const one of bulk)
+          await withTraceContext(one.traceContext, () => queue.enqueue(job, one.payload, one.options));
+    }
+  }
+
   async function relayBatch(): Promise<number> {
     return db.transaction(async (tx) => {
       const rows = await tx
@@ -38,14 +60,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         .orderBy(asc(outbox.id))
         .limit(batchSize)
         .for('update', { skipLocked: true });
-      for (const row of rows) {
-        const job = jobs.get(row.jobName);
-        if (!job) throw new Error(`outbox row ${row.id} names unknown job "${row.jobName}"`);
-        // Under the trace of the work that wrote the row (a request, a step), however much later this runs.
-        await withTraceContext(row.traceContext, () =>
-          queue.enqueue(job, row.payload, { jobId: `outbox-${row.id}` }),
-        );
-      }
+      await enqueueRows(rows);
       if (rows.length > 0)
         await tx.delete(outbox).where(
           inArray(

@@ -154,6 +154,21 @@ function defineEnqueueTests(queue: () => Queue) {
     await waitForDepth(queue(), def, { waiting: 0, active: 0 });
   });
 
+  it('enqueueMany adds each job as enqueue would: in order, once per id, a failed id again', async () => {
+    const def = testJob('bulk');
+    const seen = recording(async (job) => {
+      if (job.payload.n === 1) throw new Error('first one fails');
+    });
+    queue().consume(def, seen.handler, { concurrency: 1 });
+    await queue().enqueue(def, { n: 1 }, { jobId: 'failed-before' });
+    await waitForDepth(queue(), def, { failed: 1, active: 0 });
+    const bulk = [2, 3, 3, 4].map((n) => ({ payload: { n }, options: { jobId: `bulk-${n}` } }));
+    await queue().enqueueMany?.(def, [...bulk, { payload: { n: 5 }, options: { jobId: 'failed-before' } }]);
+    await waitForCount(seen.deliveries, 5);
+    expect(seen.deliveries.map((d) => d.n)).toEqual([1, 2, 3, 4, 5]);
+    await waitForDepth(queue(), def, { waiting: 0, active: 0, failed: 0 });
+  });
+
   it('does not deliver a delayed job before its delay', async () => {
     const def = testJob('delayed');
     const seen = recording();

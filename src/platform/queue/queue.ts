@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { TraceCarrier } from '../telemetry/index.js';
 
 /**
  * One entry of the typed job catalogue: a job name with its payload schema, retry policy and timeout.
@@ -20,6 +21,14 @@ export interface EnqueueOptions {
   jobId: string;
   /** Run no earlier than this many ms from now. Default 0. */
   delayMs?: number;
+}
+
+/** One job of `enqueueMany`. */
+export interface BulkJob<P> {
+  payload: P;
+  options: EnqueueOptions;
+  /** The trace its enqueue continues (the work that wrote an outbox row); default the active one. */
+  traceContext?: TraceCarrier | null;
 }
 
 export interface Job<P> {
@@ -59,6 +68,11 @@ export interface Consumer {
 export interface Queue {
   readonly kind: 'in-process' | 'bullmq';
   enqueue<P>(definition: JobDefinition<P>, payload: P, options: EnqueueOptions): Promise<void>;
+  /**
+   * Enqueues jobs of one name, each as `enqueue` would, in as few round trips as the queue can
+   * (BullMQ: two, whatever their number). Optional: without it, callers enqueue one by one.
+   */
+  enqueueMany?<P>(definition: JobDefinition<P>, jobs: ReadonlyArray<BulkJob<P>>): Promise<void>;
   consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): Consumer;
   depth(definition: JobDefinition<unknown>): Promise<QueueDepth>;
   /** Stops taking jobs, waits up to graceMs for active handlers, then aborts their signals. */
