@@ -27,6 +27,12 @@ export {
   type ModelToolDeps,
 } from './model-tools.js';
 export {
+  createSendEmailTool,
+  messageIdFor,
+  type SendEmailOptions,
+  type SendEmailOutput,
+} from './send-email/send-email.js';
+export {
   defineTool,
   type Tool,
   type ToolContext,
