@@ -349,3 +349,209 @@ describe('berth deploy, the command', () => {
     CLI_TIMEOUT,
   );
 });
+
+/** The metadata keys each KEDA scaler reads (KEDA's scaler docs): the CRD takes any string map, so a typo passes it. */
+const SCALER_KEYS: Record<string, string[]> = {
+  redis: ['address', 'listName', 'listLength', 'activationListLength', 'databaseIndex', 'enableTLS'],
+  prometheus: ['serverAddress', 'query', 'threshold', 'activationThreshold', 'ignoreNullValues'],
+  cron: ['timezone', 'start', 'end', 'desiredReplicas'],
+};
+type Trigger = { type: string; name?: string; metadata: Record<string, string> };
+const scaledObject = (objects: K8sObject[]) =>
+  specOf(find(objects, 'ScaledObject', 'berth-worker')[0] as K8sObject) as {
+    triggers: Trigger[];
+    advanced: { scalingModifiers: { formula: string; target: string; metricType: string } };
+  };
+/** Every trigger name the formula uses is a trigger's, every trigger's key is one its scaler reads. */
+function kedaProblems(objects: K8sObject[]): string[] {
+  const { triggers, advanced } = scaledObject(objects);
+  const names = triggers.map((t) => t.name ?? '');
+  const used: string[] = advanced.scalingModifiers.formula.match(/[a-z_]+/g) ?? [];
+  return [
+    ...used.filter((word) => !names.includes(word)).map((word) => `formula names ${word}, no trigger does`),
+    ...names.filter((name) => !used.includes(name)).map((name) => `trigger ${name} is not in the formula`),
+    ...triggers.flatMap((t) =>
+      Object.keys(t.metadata)
+        .filter((key) => !SCALER_KEYS[t.type]?.includes(key))
+        .map((key) => `${t.type} trigger ${t.name}: ${key} is not a ${t.type} scaler key`),
+    ),
+  ];
+}
+/** A ScaledObject's triggers and formula as the two packagings must agree on them. */
+const scaling = (objects: K8sObject[]) => {
+  const { triggers, advanced } = scaledObject(objects);
+  return {
+    scalingModifiers: advanced.scalingModifiers,
+    triggers: triggers.map(({ type, name, metadata }) => {
+      const { address: _address, ...rest } = metadata;
+      return { type, name, metadata: rest };
+    }),
+  };
+};
+
+describe('KEDA: the wait list, the queue age and the readiness gate', () => {
+  it.each(['staging', 'production'] as const)(
+    '%s: the overlay and the chart scale on the same triggers and formula, in the namespace they deploy to',
+    (env) => {
+      const kustomize = renderKustomize(SHIPPED.kubernetes(env));
+      const helm = renderHelm('deploy/helm/berth', {
+        valuesFiles: [`deploy/helm/berth/values-${env}.yaml`],
+        namespace: `berth-${env}`,
+      });
+      expect(kedaProblems(kustomize)).toEqual([]);
+      expect(scaling(helm)).toEqual(scaling(kustomize));
+      const queries = scaledObject(kustomize)
+        .triggers.filter((t) => t.type === 'prometheus')
+        .map((t) => t.metadata.query);
+      expect(queries).toEqual([
+        `max(berth_queue_oldest_wait_seconds{namespace="berth-${env}",queue="step.run"})`,
+        `max(berth_ready{namespace="berth-${env}"}) or vector(1)`,
+      ]);
+      expect(scaledObject(kustomize).advanced.scalingModifiers.formula).toMatch(/^store_ready < 1 \? 0 : /);
+    },
+  );
+
+  it('queries metrics Berth exports: berth_queue_oldest_wait_seconds and berth_ready are registered in src', () => {
+    const sources = ['src/modules/tasks/tasks.metrics.ts', 'src/platform/http/health.routes.ts'].map((file) =>
+      readFileSync(join(ROOT, file), 'utf8'),
+    );
+    expect(sources[0]).toContain("name: 'berth_queue_oldest_wait_seconds'");
+    expect(sources[1]).toContain("name: 'berth_ready'");
+  });
+
+  it('catches a formula naming no trigger and a misspelt scaler key', () => {
+    const objects = structuredClone(renderKustomize(SHIPPED.kubernetes('staging')));
+    const spec = scaledObject(objects);
+    spec.advanced.scalingModifiers.formula = spec.advanced.scalingModifiers.formula.replace(
+      'waiting',
+      'wating',
+    );
+    (spec.triggers[1] as Trigger).metadata.treshold = '1';
+    expect(kedaProblems(objects)).toEqual(
+      expect.arrayContaining([
+        'formula names wating, no trigger does',
+        'prometheus trigger queue_age: treshold is not a prometheus scaler key',
+      ]),
+    );
+  });
+});
+
+describe('opt-in pieces: VPA, gVisor for the workers, business hours', () => {
+  const raw = {
+    deploy: {
+      environments: {
+        staging: {
+          vpa: true,
+          worker: {
+            gvisor: true,
+            businessHours: {
+              timezone: 'Europe/Berlin',
+              start: '0 8 * * 1-5',
+              end: '0 18 * * 1-5',
+              replicas: 4,
+            },
+          },
+        },
+      },
+    },
+  };
+
+  it('kubernetes: a RuntimeClass runsc for the workers only, a cron trigger, VPAs recommending only', () => {
+    const dir = tempDir();
+    write(dir, generate(raw, 'kubernetes', 'staging', dir));
+    const objects = checked(renderKustomize(dir));
+    const [runtime] = find(objects, 'RuntimeClass', 'gvisor');
+    expect((runtime as K8sObject & { handler: string }).handler).toBe('runsc');
+    expect(runtime?.metadata.namespace).toBeUndefined();
+    const runtimeOf = (name: string) =>
+      specOf(find(objects, 'Deployment', name)[0] as K8sObject).template.spec.runtimeClassName;
+    expect(runtimeOf('berth-worker')).toBe('gvisor');
+    expect(runtimeOf('berth-api')).toBeUndefined();
+    expect(kedaProblems(objects)).toEqual([]);
+    expect(scaledObject(objects).triggers.at(-1)).toEqual({
+      type: 'cron',
+      name: 'business_hours',
+      metadata: {
+        timezone: 'Europe/Berlin',
+        start: '0 8 * * 1-5',
+        end: '0 18 * * 1-5',
+        desiredReplicas: '4',
+      },
+    });
+    const vpas = find(objects, 'VerticalPodAutoscaler');
+    expect(
+      vpas.map((v) => [v.metadata.name, specOf(v).targetRef.name, specOf(v).updatePolicy.updateMode]),
+    ).toEqual([
+      ['berth-api', 'berth-api', 'Off'],
+      ['berth-worker', 'berth-worker', 'Off'],
+    ]);
+    // The chart, from the values berth deploy writes for the same config: the same pieces.
+    const [values] = generate(raw, 'helm', 'staging', dir);
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, values?.text as string);
+    const helm = checked(
+      renderHelm('deploy/helm/berth', { valuesFiles: [file], namespace: 'berth-staging' }),
+    );
+    expect(scaling(helm)).toEqual(scaling(objects));
+    const helmWorker = specOf(find(helm, 'Deployment', 'berth-worker')[0] as K8sObject).template.spec;
+    expect(helmWorker.runtimeClassName).toBe('gvisor');
+    expect(specOf(find(helm, 'VerticalPodAutoscaler', 'berth-worker')[0] as K8sObject).updatePolicy).toEqual({
+      updateMode: 'Off',
+    });
+    expect(find(helm, 'RuntimeClass', 'gvisor')).toHaveLength(1);
+  });
+
+  it('production: the api VPA follows the Rollout that owns the api pods', () => {
+    const objects = checked(renderKustomize(SHIPPED.kubernetes('production')));
+    expect(specOf(find(objects, 'VerticalPodAutoscaler', 'berth-api')[0] as K8sObject).targetRef).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      name: 'berth-api',
+    });
+    expect(find(renderKustomize(SHIPPED.kubernetes('dev')), 'VerticalPodAutoscaler')).toEqual([]);
+  });
+});
+
+describe('a second agent on another provider', () => {
+  const first = {
+    llm: { openai: { baseUrl: 'https://api.openai.com/v1' } },
+    agents: [{ name: 'writer', provider: 'openai', model: 'gpt-4.1-mini' }],
+  };
+  const second = {
+    ...first,
+    agents: [...first.agents, { name: 'critic', provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+  };
+  /** Rendered objects by Kind/name, the berth-file ConfigMap's hash suffix left out. */
+  const rendered = (raw: Record<string, unknown>) => {
+    const dir = tempDir();
+    write(dir, generate(raw, 'kubernetes', 'production', dir));
+    const text = JSON.stringify(checked(renderKustomize(dir))).replace(/berth-file-[a-z0-9]+/g, 'berth-file');
+    return new Map((JSON.parse(text) as K8sObject[]).map((o) => [objectName(o), o]));
+  };
+
+  it('adds its Secret reference and its egress rule, and changes nothing else but the agents file', () => {
+    const before = rendered(first);
+    const after = rendered(second);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    const changed = [...after.keys()].filter(
+      (name) => JSON.stringify(after.get(name)) !== JSON.stringify(before.get(name)),
+    );
+    expect(changed.sort()).toEqual(
+      ['ConfigMap/berth-file', 'ExternalSecret/berth-secrets', 'NetworkPolicy/berth-to-llm-providers'].sort(),
+    );
+    const data = (objects: Map<string, K8sObject>) =>
+      specOf(objects.get('ExternalSecret/berth-secrets') as K8sObject).data as { secretKey: string }[];
+    expect(data(after).slice(0, -1)).toEqual(data(before));
+    expect(data(after).at(-1)).toEqual({
+      secretKey: 'ANTHROPIC_API_KEY',
+      remoteRef: { key: 'berth/production/anthropic-api-key' },
+    });
+    const egress = (objects: Map<string, K8sObject>) =>
+      specOf(objects.get('NetworkPolicy/berth-to-llm-providers') as K8sObject).egress as unknown[];
+    expect(egress(after).slice(0, -1)).toEqual(egress(before));
+    expect(egress(after)).toHaveLength(egress(before).length + 1);
+    expect(
+      after.get('NetworkPolicy/berth-to-llm-providers')?.metadata.annotations?.['berth.dev/egress-to'],
+    ).toBe('api.openai.com:443,api.anthropic.com:443');
+  });
+});

@@ -114,8 +114,24 @@ describe('berth deploy --target kubernetes', () => {
       BERTH_FETCH_ALLOW: '93.184.215.14:8443,ollama.models.svc:11434',
     });
     expect(parse(out.get('keda-trigger.yaml') as string)).toEqual([
+      {
+        op: 'replace',
+        path: '/spec/triggers/1/metadata/query',
+        value: 'max(berth_queue_oldest_wait_seconds{namespace="berth-production",queue="step.run"})',
+      },
+      {
+        op: 'replace',
+        path: '/spec/triggers/2/metadata/query',
+        value: 'max(berth_ready{namespace="berth-production"}) or vector(1)',
+      },
       { op: 'replace', path: '/spec/triggers/0/metadata/listName', value: 'berth-prod:step.run:wait' },
       { op: 'replace', path: '/spec/triggers/0/metadata/listLength', value: '40' },
+      // With scalingModifiers the formula, not the trigger's listLength, decides: it follows too.
+      {
+        op: 'replace',
+        path: '/spec/advanced/scalingModifiers/formula',
+        value: 'store_ready < 1 ? 0 : (waiting / 40 > queue_age / 60 ? waiting / 40 : queue_age / 60)',
+      },
     ]);
     const [llm, fetch] = docs(out.get('egress.yaml'));
     expect(llm.metadata.annotations['berth.dev/egress-to']).toBe('api.openai.com:443');
@@ -257,5 +273,84 @@ describe('berth deploy --target helm and compose', () => {
       './deploy/compose/berth.yaml:/etc/berth/berth.yaml:ro',
     ]);
     expect(parse(out.get('berth.yaml') as string).agents[0].name).toBe('writer');
+  });
+});
+
+describe('the deploy section refuses what the manifests cannot carry, naming the key', () => {
+  const refusal = (environment: Record<string, unknown>) => {
+    const result = configSchema.safeParse({ deploy: { environments: { dev: environment } } });
+    if (result.success) throw new Error('expected the config to be refused');
+    return result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+  const hours = { timezone: 'Europe/Berlin', start: '0 8 * * 1-5', end: '0 18 * * 1-5', replicas: 2 };
+
+  it.each([
+    [
+      { worker: { businessHours: hours } },
+      'deploy.environments.dev.worker.businessHours: needs worker.scaler keda',
+    ],
+    [
+      { worker: { scaler: 'keda', maxReplicas: 3, businessHours: { ...hours, replicas: 5 } } },
+      'deploy.environments.dev.worker.businessHours.replicas: must not exceed worker.maxReplicas',
+    ],
+    [
+      { worker: { scaler: 'keda', businessHours: { ...hours, timezone: 'Mars/Olympus' } } },
+      'deploy.environments.dev.worker.businessHours.timezone: an IANA time zone',
+    ],
+    [
+      { worker: { scaler: 'keda', businessHours: { ...hours, start: '8am' } } },
+      'deploy.environments.dev.worker.businessHours.start: a cron expression of five fields',
+    ],
+    [{ prometheusUrl: 'prometheus:9090' }, 'deploy.environments.dev.prometheusUrl:'],
+    [{ worker: { gvisor: 'yes' } }, 'deploy.environments.dev.worker.gvisor:'],
+  ])('%j', (environment, expected) => {
+    expect(refusal(environment).join('\n')).toContain(expected);
+  });
+
+  it('adds the VPA, gVisor and business-hours pieces only when asked, KEDA trigger and formula following', () => {
+    const keda = { scaler: 'keda', maxReplicas: 10 };
+    const plain = files({ deploy: { environments: { dev: { worker: keda } } } }, 'dev');
+    const asked = files(
+      {
+        deploy: {
+          environments: { dev: { vpa: true, worker: { ...keda, gvisor: true, businessHours: hours } } },
+        },
+      },
+      'dev',
+    );
+    const components = (out: Map<string, string>) =>
+      parse(out.get('kustomization.yaml') as string).components;
+    expect(components(plain)).not.toContain('../../components/vpa');
+    expect(components(asked)).toEqual(
+      expect.arrayContaining(['../../components/keda', '../../components/vpa', '../../components/gvisor']),
+    );
+    const ops = parse(asked.get('keda-trigger.yaml') as string);
+    expect(ops).toContainEqual({
+      op: 'add',
+      path: '/spec/triggers/-',
+      value: {
+        type: 'cron',
+        name: 'business_hours',
+        metadata: { ...hours, replicas: undefined, desiredReplicas: '2' },
+      },
+    });
+    expect(ops.at(-1).value).toBe(
+      'store_ready < 1 ? 0 : (business_hours > (waiting / 20 > queue_age / 60 ? waiting / 20 : queue_age / 60)' +
+        ' ? business_hours : (waiting / 20 > queue_age / 60 ? waiting / 20 : queue_age / 60))',
+    );
+    const values = parse(
+      (
+        generate(
+          { deploy: { environments: { dev: { vpa: true, worker: { ...keda, gvisor: true } } } } },
+          'dev',
+          'helm',
+        ) as {
+          value: GeneratedFile[];
+        }
+      ).value[0]?.text as string,
+    );
+    expect(values.vpa).toEqual({ enabled: true });
+    expect(values.runtimeClass).toEqual({ create: true });
+    expect(values.worker.runtimeClassName).toBe('gvisor');
   });
 });

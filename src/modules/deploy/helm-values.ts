@@ -1,9 +1,11 @@
 // `berth deploy --target helm`: a values file for deploy/helm/berth, one per environment, with the same
 // choices as the Kustomize overlay of that environment.
 
+import { PROMETHEUS_URL } from './deploy.schema.js';
 import { type DeployIssue, issue } from './deploy-issues.js';
 import type { DeployPlan } from './deploy-plan.js';
 import { egressPeers } from './egress.js';
+import { QUEUE_AGE_SECONDS } from './keda-triggers.js';
 import { namespaceLimitObjects } from './namespace-limits.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
 
@@ -77,6 +79,18 @@ export function helmValues(
             minReplicaCount: e.worker.minReplicas,
             maxReplicaCount: e.worker.maxReplicas,
             listLength: plan.workerConcurrency * 5,
+            ...(e.prometheusUrl !== PROMETHEUS_URL
+              ? {
+                  prometheus: {
+                    enabled: true,
+                    serverAddress: e.prometheusUrl,
+                    queueAgeSeconds: QUEUE_AGE_SECONDS,
+                  },
+                }
+              : {}),
+            ...(e.worker.businessHours
+              ? { businessHours: { enabled: true, ...e.worker.businessHours } }
+              : {}),
             ...(external
               ? {
                   redis: {
@@ -113,6 +127,7 @@ export function helmValues(
     worker: {
       ...(e.resources?.worker ? { resources: e.resources.worker } : {}),
       autoscaling: workerAutoscaling,
+      ...(e.worker.gvisor ? { runtimeClassName: 'gvisor' } : {}),
       ...(extraEnv.length > 0 ? { extraEnv } : {}),
     },
     ...(env === 'dev'
@@ -156,6 +171,8 @@ export function helmValues(
     },
     ...(env === 'production' ? { monitoring: { enabled: true } } : {}),
     namespaceLimits: { enabled: true, quota: limits.quota.spec.hard, limits: limits.limitRange.spec.limits },
+    ...(e.vpa ? { vpa: { enabled: true } } : {}),
+    ...(e.worker.gvisor ? { runtimeClass: { create: true } } : {}),
   };
   const comment = [
     `Values of deploy/helm/berth for ${env}: the same choices as deploy/kubernetes/overlays/${env}. Placeholders: the host,`,

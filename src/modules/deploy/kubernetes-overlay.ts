@@ -1,8 +1,10 @@
 // `berth deploy --target kubernetes`: a Kustomize overlay on the shipped base and components. The shipped
 // overlays (deploy/kubernetes/overlays/*) are this function's output for the default config.
 import { stringify } from 'yaml';
+import { PROMETHEUS_URL } from './deploy.schema.js';
 import type { DeployPlan, SecretRef } from './deploy-plan.js';
 import { BASE_IMAGE } from './image-ref.js';
+import { kedaFormula, queueAgeQuery, readyQuery } from './keda-triggers.js';
 import { agentsFiles, egressFiles } from './kubernetes-additions.js';
 import { namespaceLimits } from './namespace-limits.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
@@ -28,6 +30,9 @@ function components(plan: DeployPlan): string[] {
   const list: string[] = [];
   if (!e.datastores) list.push('in-cluster-datastores');
   list.push(e.worker.scaler === 'keda' ? 'keda' : 'worker-hpa');
+  // Before argo-rollouts, which points the api's VPA at the Rollout.
+  if (e.vpa) list.push('vpa');
+  if (e.worker.gvisor) list.push('gvisor');
   list.push(env === 'dev' ? 'ingress' : 'gateway-api');
   if (e.datastores) {
     list.push('external-secrets');
@@ -194,32 +199,53 @@ function secretStoreKeys(plan: DeployPlan): GeneratedFile[] {
 }
 
 function kedaTrigger(plan: DeployPlan): GeneratedFile | undefined {
-  if (plan.environment.worker.scaler !== 'keda') return undefined;
-  const ops: unknown[] = [];
-  if (plan.redisPrefix !== 'berth') {
+  const { worker, prometheusUrl } = plan.environment;
+  if (worker.scaler !== 'keda') return undefined;
+  const namespace = `berth-${plan.env}`;
+  const listLength = plan.workerConcurrency * 5;
+  const replace = (path: string, value: unknown) => ({ op: 'replace', path, value });
+  // Trigger 0 is the wait list, 1 the queue age, 2 the readiness gate (components/keda/scaledobject.yaml).
+  const ops: unknown[] = [
+    replace('/spec/triggers/1/metadata/query', queueAgeQuery(namespace)),
+    replace('/spec/triggers/2/metadata/query', readyQuery(namespace)),
+  ];
+  if (prometheusUrl !== PROMETHEUS_URL) {
+    ops.push(replace('/spec/triggers/1/metadata/serverAddress', prometheusUrl));
+    ops.push(replace('/spec/triggers/2/metadata/serverAddress', prometheusUrl));
+  }
+  if (plan.redisPrefix !== 'berth')
+    ops.push(replace('/spec/triggers/0/metadata/listName', `${plan.redisPrefix}:step.run:wait`));
+  if (listLength !== 20) ops.push(replace('/spec/triggers/0/metadata/listLength', String(listLength)));
+  const hours = worker.businessHours;
+  if (hours) {
     ops.push({
-      op: 'replace',
-      path: '/spec/triggers/0/metadata/listName',
-      value: `${plan.redisPrefix}:step.run:wait`,
+      op: 'add',
+      path: '/spec/triggers/-',
+      value: {
+        type: 'cron',
+        name: 'business_hours',
+        metadata: {
+          timezone: hours.timezone,
+          start: hours.start,
+          end: hours.end,
+          desiredReplicas: String(hours.replicas),
+        },
+      },
     });
   }
-  if (plan.workerConcurrency !== 4) {
-    ops.push({
-      op: 'replace',
-      path: '/spec/triggers/0/metadata/listLength',
-      value: String(plan.workerConcurrency * 5),
-    });
-  }
-  if (ops.length === 0) return undefined;
+  if (listLength !== 20 || hours)
+    ops.push(
+      replace('/spec/advanced/scalingModifiers/formula', kedaFormula(listLength, hours !== undefined)),
+    );
+  const parts = [
+    `The Prometheus queries of ${namespace}`,
+    ...(plan.redisPrefix !== 'berth' ? ['the wait list of redisPrefix'] : []),
+    ...(listLength !== 20 ? ['one worker per five times tasks.workerConcurrency waiting steps'] : []),
+    ...(hours ? [`${hours.replicas} workers from ${hours.start} to ${hours.end} (${hours.timezone})`] : []),
+  ];
   return {
     path: 'keda-trigger.yaml',
-    text: yamlText([
-      {
-        comment:
-          'The wait list of redisPrefix, one worker per five times tasks.workerConcurrency waiting steps.',
-        value: ops,
-      },
-    ]),
+    text: yamlText([{ comment: `${parts.join('; ')}.`, value: ops }]),
   };
 }
 

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type K8sObject, objectName, ROOT } from './render.js';
+import { VerticalPodAutoscaler } from './vpa-schema.js';
 
 interface ValidationFailure {
   message?: string;
@@ -36,8 +37,14 @@ function candidateModules(apiVersion: string, kind: string): string[] {
   return packages.map((pkg) => `${pkg}/${apiVersion}/${kind}`);
 }
 
+/** Schemas no package ships, written here (see each file). */
+const LOCAL_MODELS: Record<string, ModelClass> = {
+  'autoscaling.k8s.io/v1/VerticalPodAutoscaler': VerticalPodAutoscaler,
+};
+
 function loadModel(apiVersion: string, kind: string): ModelClass | null {
   const key = `${apiVersion}/${kind}`;
+  if (LOCAL_MODELS[key]) return LOCAL_MODELS[key];
   if (modelCache.has(key)) return modelCache.get(key) ?? null;
   let model: ModelClass | null = null;
   for (const specifier of candidateModules(apiVersion, kind)) {

@@ -45,6 +45,9 @@ spec:
     spec:
       serviceAccountName: {{ include "berth.serviceAccountName" $ctx }}
       automountServiceAccountToken: false
+      {{- with $role.runtimeClassName }}
+      runtimeClassName: {{ . }}
+      {{- end }}
       {{- with $ctx.Values.imagePullSecrets }}
       imagePullSecrets:
         {{- toYaml . | nindent 8 }}
