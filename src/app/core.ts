@@ -1,13 +1,16 @@
 import { type AgentCatalog, agentToolIssues, createAgentCatalog } from '../modules/agents/index.js';
 import { createLlmRegistry, type LlmOptions, type LlmRegistry } from '../modules/llm/index.js';
-import { createModelToolDeps } from '../modules/tasks/index.js';
 import {
+  type BuiltinToolOptions,
   builtinTools,
   createAnswerTool,
+  createModelToolDeps,
   createSummarizeTool,
   fetchUserAgent,
+  httpPostUserAgent,
   type ModelToolDeps,
   ToolRegistry,
+  unavailableBuiltins,
 } from '../modules/tools/index.js';
 import type { ConfigCheck } from '../platform/config/index.js';
 import type { Logger, Registry } from '../platform/telemetry/index.js';
@@ -36,9 +39,18 @@ export interface Core {
   agents: AgentCatalog;
 }
 
+function toolOptions(config: Config): BuiltinToolOptions {
+  const { fetchAllow, webhookAllow, smtp } = config.tools;
+  return {
+    fetchUrl: { allow: fetchAllow, userAgent: fetchUserAgent(VERSION) },
+    httpPost: { allow: webhookAllow, userAgent: httpPostUserAgent(VERSION) },
+    ...(smtp.url ? { sendEmail: { url: smtp.url, from: smtp.from } } : {}),
+  };
+}
+
 function createTools(config: Config, modelTools: ModelToolDeps): ToolRegistry {
   return new ToolRegistry([
-    ...builtinTools({ fetchUrl: { allow: config.tools.fetchAllow, userAgent: fetchUserAgent(VERSION) } }),
+    ...builtinTools(toolOptions(config)),
     createSummarizeTool(modelTools),
     createAnswerTool(modelTools),
   ]);
@@ -50,23 +62,28 @@ const notRunnable = async (): Promise<never> => {
 };
 
 /**
- * The configuration checks only the app can make: every tool an agent lists exists and is free of
- * side effects. The CLI passes them to loadConfig so they are reported (exit 2) with every other
- * configuration problem, naming the file; buildCore checks again for the tools known only at start.
+ * The configuration checks only the app can make: every tool an agent lists exists (a built-in the
+ * configuration leaves out names the setting it needs) and is free of side effects. The CLI passes
+ * them to loadConfig so they are reported (exit 2) with every other configuration problem, naming
+ * the file; buildCore checks again for the tools known only at start.
  */
 export const appConfigChecks: ReadonlyArray<ConfigCheck<Config>> = [
   (config) =>
     agentToolIssues(
       config.agents,
       createTools(config, { summarize: notRunnable, answer: notRunnable }).list(),
+      unavailableBuiltins(toolOptions(config)),
     ),
 ];
 
 /** The model registry, the tool registry and the agents — what every role needs. */
 export function buildCore(config: Config, metrics: Registry, logger: Logger): Core {
   const llm = createLlmRegistry({ options: llmOptions(config), metrics, logger });
-  const tools = createTools(config, createModelToolDeps({ llm, agents: () => agents }));
-  const catalog = createAgentCatalog(config, tools.list());
+  const tools = createTools(
+    config,
+    createModelToolDeps({ llm, agent: (name) => agents.get(name ?? agents.defaultName) }),
+  );
+  const catalog = createAgentCatalog(config, tools.list(), unavailableBuiltins(toolOptions(config)));
   // Only reached when loadConfig ran without appConfigChecks, or for a tool known only at start.
   if (!catalog.ok) throw new StartupError(catalog.error.message);
   const agents = catalog.value;

@@ -229,15 +229,15 @@ describe('tool configuration', () => {
     return path;
   };
 
-  it('refuses to start when an agent names a tool that does not exist', async () => {
+  it('refuses to start when an agent names send_email without an SMTP server, naming the key', async () => {
     const path = configWith(['  - name: mailer', '    tools: [fetch_url, send_email]']);
     await expect(startBerth({ env: { BERTH_CONFIG: path } })).rejects.toThrow(
-      /agents\.1\.tools\.1: unknown tool; got "send_email"; allowed: fetch_url, extract_text/,
+      /agents\.1\.tools\.1: is not available: send_email needs BERTH_SMTP_URL \(tools\.smtp\.url\); got "send_email"; allowed: fetch_url, extract_text/,
     );
     // The CLI's way: a configuration problem like any other, naming the file.
     const loaded = loadConfig({ env: { BERTH_CONFIG: path }, cwd: tmpdir(), checks: appConfigChecks });
     expect(loaded.ok ? [] : loaded.error.problems).toEqual([
-      `agents.1.tools.1 in ${path}: unknown tool; got "send_email"; allowed: fetch_url, extract_text, summarize, answer`,
+      `agents.1.tools.1 in ${path}: is not available: send_email needs BERTH_SMTP_URL (tools.smtp.url); got "send_email"; allowed: fetch_url, extract_text, summarize, answer`,
     ]);
   });
 

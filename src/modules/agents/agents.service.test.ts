@@ -35,6 +35,14 @@ describe('createAgentCatalog', () => {
     ]);
   });
 
+  it('names the setting a built-in needs when the configuration leaves it out', () => {
+    const missing = [{ name: 'http_post', reason: 'needs BERTH_WEBHOOK_ALLOW (tools.webhookAllow)' }];
+    const catalog = createAgentCatalog(configWith([{ name: 'a', tools: ['http_post'] }]), tools, missing);
+    expect(catalog.ok ? [] : catalog.error.problems).toEqual([
+      'agents.0.tools.0: is not available: http_post needs BERTH_WEBHOOK_ALLOW (tools.webhookAllow); got "http_post"; allowed: fetch_url',
+    ]);
+  });
+
   it('changes an agent version when its tools change', () => {
     const version = (agentTools: string[]) => {
       const catalog = createAgentCatalog(configWith([{ name: 'a', tools: agentTools }]), tools);

@@ -69,9 +69,20 @@ export interface ToolInfo {
   sideEffects: boolean;
 }
 
+/** A tool this configuration does not register, and what would (the tools module's UnavailableTool fits). */
+export interface MissingTool {
+  name: string;
+  reason: string;
+}
+
 /** Problems with the agents' tool lists, each at its config key (`agents.<i>.tools.<j>`). */
-export function agentToolIssues(agents: readonly AgentConfig[], tools: readonly ToolInfo[]): ConfigIssue[] {
+export function agentToolIssues(
+  agents: readonly AgentConfig[],
+  tools: readonly ToolInfo[],
+  missing: readonly MissingTool[] = [],
+): ConfigIssue[] {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const unavailable = new Map(missing.map((tool) => [tool.name, tool.reason]));
   // Chat has no approval step yet, so a tool that changes the world must never run from it.
   const usable = tools.filter((tool) => !tool.sideEffects).map((tool) => tool.name);
   const allowed = usable.join(', ') || 'none';
@@ -79,6 +90,8 @@ export function agentToolIssues(agents: readonly AgentConfig[], tools: readonly 
     agent.tools.flatMap((name, position): ConfigIssue[] => {
       const path = ['agents', index, 'tools', position];
       const tool = byName.get(name);
+      const reason = unavailable.get(name);
+      if (!tool && reason) return [{ path, message: `is not available: ${name} ${reason}`, allowed }];
       if (!tool) return [{ path, message: 'unknown tool', allowed }];
       if (tool.sideEffects) {
         return [
@@ -91,8 +104,12 @@ export function agentToolIssues(agents: readonly AgentConfig[], tools: readonly 
 }
 
 /** The same problems as one line each, in loadConfig's format (without the file, which it does not know). */
-export function checkAgentTools(agents: readonly AgentConfig[], tools: readonly ToolInfo[]): string[] {
-  return agentToolIssues(agents, tools).map((issue) => {
+export function checkAgentTools(
+  agents: readonly AgentConfig[],
+  tools: readonly ToolInfo[],
+  missing: readonly MissingTool[] = [],
+): string[] {
+  return agentToolIssues(agents, tools, missing).map((issue) => {
     const [, agent, , position] = issue.path as [string, number, string, number];
     const name = agents[agent]?.tools[position];
     return `${issue.path.join('.')}: ${issue.message}; got "${name}"; allowed: ${issue.allowed}`;
@@ -101,13 +118,15 @@ export function checkAgentTools(agents: readonly AgentConfig[], tools: readonly 
 
 /**
  * The agents of the configuration, resolved against the llm defaults; `default` always exists.
- * Fails when an agent names a tool that does not exist or has side effects.
+ * Fails when an agent names a tool that does not exist (saying what would bring it in, for a
+ * built-in the configuration leaves out) or has side effects.
  */
 export function createAgentCatalog(
   config: AgentsConfig,
   tools: readonly ToolInfo[] = [],
+  missing: readonly MissingTool[] = [],
 ): Result<AgentCatalog, ConfigError> {
-  const problems = checkAgentTools(config.agents, tools);
+  const problems = checkAgentTools(config.agents, tools, missing);
   if (problems.length > 0) return fail(new ConfigError(problems));
   return ok(buildCatalog(config));
 }

@@ -7,5 +7,6 @@ export {
   agentVersion,
   checkAgentTools,
   createAgentCatalog,
+  type MissingTool,
   type ToolInfo,
 } from './agents.service.js';

@@ -1,4 +1,3 @@
-export { createModelToolDeps } from './model-tool-deps.js';
 export { type Plan, type PlannedStep, validatePlan } from './plan.js';
 export { rulePlan, urlsIn } from './rule-planner.js';
 export { stepJob } from './step-job.js';

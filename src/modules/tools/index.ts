@@ -1,4 +1,9 @@
-export { type BuiltinToolOptions, builtinTools } from './builtin-tools.js';
+export {
+  type BuiltinToolOptions,
+  builtinTools,
+  type UnavailableTool,
+  unavailableBuiltins,
+} from './builtin-tools.js';
 export {
   createExtractTextTool,
   type ExtractTextOptions,
@@ -20,6 +25,7 @@ export {
   httpPostUserAgent,
 } from './http-post/http-post.js';
 export { invokeTool } from './invoke-tool.js';
+export { createModelToolDeps, type ModelAgent, type ModelToolDepsInput } from './model-tool-deps.js';
 export {
   createAnswerTool,
   createSummarizeTool,
