@@ -3,13 +3,20 @@
 // that `kubectl kustomize` renders into the namespace it targets; the AppProject admits exactly what the
 // overlays render; the ApplicationSet generates the same Applications as the standalone files; production
 // is never synced automatically; Flux health-checks what kstatus can read and recreates the migration Job.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type K8sObject, objectName, ROOT, readManifestDir, renderKustomize } from '../support/k8s/render.js';
-import { schemaErrors } from '../support/k8s/schemas.js';
+import {
+  type K8sObject,
+  objectName,
+  ROOT,
+  readManifestDir,
+  renderHelm,
+  renderKustomize,
+} from '../support/k8s/render.js';
+import { allSchemaErrors, schemaErrors } from '../support/k8s/schemas.js';
 
 type Resource = { group: string; kind: string };
 type Destination = { server: string; namespace: string };
@@ -57,6 +64,14 @@ type FluxKustomization = K8sObject & {
   };
 };
 type GitRepository = K8sObject & { spec: { url: string; ref: { branch?: string; semver?: string } } };
+type HelmRelease = K8sObject & {
+  spec: {
+    releaseName: string;
+    targetNamespace: string;
+    storageNamespace?: string;
+    chart: { spec: { chart: string; sourceRef: { kind: string; name: string }; valuesFiles: string[] } };
+  };
+};
 
 const argo = readManifestDir('deploy/argocd');
 const flux = readManifestDir('deploy/flux');
@@ -66,6 +81,7 @@ const applications = ofKind<Application>(argo, 'Application');
 const applicationSet = ofKind<ApplicationSet>(argo, 'ApplicationSet')[0] as ApplicationSet;
 const kustomizations = ofKind<FluxKustomization>(flux, 'Kustomization');
 const repositories = ofKind<GitRepository>(flux, 'GitRepository');
+const helmReleases = ofKind<HelmRelease>(flux, 'HelmRelease');
 const ENVIRONMENTS = ['dev', 'staging', 'production'];
 
 const renders = new Map<string, K8sObject[]>();
@@ -208,7 +224,9 @@ const autoSynced = (app: Application) =>
 
 describe('every GitOps file', () => {
   it('parses and matches its CRD schema (Argo CD, Flux)', () => {
-    expect([...argo, ...flux].length).toBe(1 + 3 + 1 + 2 + 3);
+    // AppProject, 3 Applications, ApplicationSet; 3 GitRepositories (one for the chart), 3 Kustomizations,
+    // the HelmRelease.
+    expect([...argo, ...flux].length).toBe(1 + 3 + 1 + 3 + 3 + 1);
     expect([...argo, ...flux].flatMap(schemaErrors)).toEqual([]);
   });
 
@@ -424,10 +442,46 @@ describe('Flux', () => {
     expect(byEnv('production').spec.dependsOn).toEqual([{ name: 'berth-staging' }]);
   });
 
-  it('follows the same repository as Argo CD, with the manifests in its artifact', () => {
+  it('follows the same repository as Argo CD, with what each source serves in its artifact', () => {
+    const chartSources = new Set(helmReleases.map((r) => r.spec.chart.spec.sourceRef.name));
     for (const repository of repositories) {
       expect(repository.spec.url).toBe(project.spec.sourceRepos[0]);
-      expect((repository.spec as { ignore?: string }).ignore).toContain('!/deploy/kubernetes/');
+      const kept = chartSources.has(repository.metadata.name) ? '!/deploy/helm/' : '!/deploy/kubernetes/';
+      expect((repository.spec as { ignore?: string }).ignore, repository.metadata.name).toContain(kept);
     }
+  });
+});
+
+describe('Flux HelmRelease', () => {
+  const [release] = helmReleases;
+
+  it('installs the chart from a GitRepository in this directory, with the values berth deploy writes', () => {
+    expect(helmReleases).toHaveLength(1);
+    const { chart, sourceRef, valuesFiles } = (release as HelmRelease).spec.chart.spec;
+    expect(sourceRef.kind).toBe('GitRepository');
+    expect(repositories.map((r) => r.metadata.name)).toContain(sourceRef.name);
+    expect(existsSync(join(ROOT, chart, 'Chart.yaml'))).toBe(true);
+    for (const file of valuesFiles) expect(existsSync(join(ROOT, file)), file).toBe(true);
+    expect(valuesFiles.at(-1)).toBe('./deploy/helm/berth/values-staging.yaml');
+  });
+
+  it('renders, with those values into its namespace, objects that match their schemas', () => {
+    const { spec } = release as HelmRelease;
+    expect(spec.storageNamespace).toBe(spec.targetNamespace);
+    const objects = renderHelm(spec.chart.spec.chart.replace(/^\.\//, ''), {
+      releaseName: spec.releaseName,
+      namespace: spec.targetNamespace,
+      valuesFiles: spec.chart.spec.valuesFiles.map((file) => file.replace(/^\.\//, '')),
+    });
+    expect(allSchemaErrors(objects)).toEqual([]);
+    // The same names as the overlay of that namespace: one or the other owns them, never both.
+    const overlay = render(`./deploy/kubernetes/overlays/${spec.targetNamespace.replace(/^berth-/, '')}`);
+    const names = (list: K8sObject[], kind: string) =>
+      list
+        .filter((o) => o.kind === kind)
+        .map((o) => o.metadata.name)
+        .sort();
+    for (const kind of ['Deployment', 'ScaledObject', 'VerticalPodAutoscaler'])
+      expect(names(objects, kind), kind).toEqual(names(overlay, kind));
   });
 });
