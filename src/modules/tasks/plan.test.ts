@@ -78,13 +78,13 @@ describe('validatePlan', () => {
       /without depending/,
     ],
     ['too many steps', Array.from({ length: 21 }, (_, i) => fetchStep(`s${i}`)), /at most 20/],
-    ['duplicate keys', [fetchStep('a'), fetchStep('a')], /share a key/],
+    ['duplicate keys', [fetchStep('a'), fetchStep('a')], /share the key "a"/],
     ['no steps', [], /no steps/],
   ];
   it.each(rejects)('rejects %s', (_name, steps, message) => {
     const result = validatePlan(steps, registry);
     expect(result.ok).toBe(false);
-    expect(result.ok ? '' : result.error).toMatch(message);
+    expect(result.ok ? '' : result.error.message).toMatch(message);
   });
 });
 

@@ -16,7 +16,8 @@ export type PlannedStep = z.infer<typeof plannedStep>;
 
 export interface Plan {
   steps: PlannedStep[];
-  planner: 'model' | 'rule';
+  /** explicit: the steps came with the request. */
+  planner: 'model' | 'rule' | 'explicit';
   /** For a rule plan, what the task page says about it: the rules, and why they planned instead of the model. */
   note?: string;
   /** For a rule plan, why in a few words (e.g. "the offline model cannot plan"). */
@@ -99,7 +100,8 @@ export function literalInputProblem(
   };
 }
 
-function hasCycle(steps: PlannedStep[]): boolean {
+/** The first step found in a dependency cycle, or undefined. */
+function cycleAt(steps: PlannedStep[]): number | undefined {
   const deps = new Map(steps.map((s) => [s.key, s.dependsOn]));
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (key: string): boolean => {
@@ -110,40 +112,84 @@ function hasCycle(steps: PlannedStep[]): boolean {
     state.set(key, 'done');
     return cyclic;
   };
-  return steps.some((s) => visit(s.key));
+  const index = steps.findIndex((s) => visit(s.key));
+  return index === -1 ? undefined : index;
 }
 
-function checkStep(step: PlannedStep, keys: Set<string>, registry: ToolRegistry): string | undefined {
+/** Why a plan cannot run: a sentence, and where in the plan when one step is at fault. */
+export interface PlanProblem {
+  /** Names the step, e.g. `step notify: unknown tool "mail"`. */
+  message: string;
+  /** Position of the step at fault in the plan. */
+  index?: number;
+  /** The part of that step, in the API's spelling: `key`, `tool`, `depends_on.0`, `input.url`. */
+  field?: string;
+}
+
+const problem = (message: string, index?: number, field?: string): PlanProblem => ({
+  message,
+  ...(index === undefined ? {} : { index }),
+  ...(field === undefined ? {} : { field }),
+});
+
+const inputField = (path: readonly PropertyKey[]) => ['input', ...path.map(String)].join('.');
+
+function checkStep(
+  step: PlannedStep,
+  index: number,
+  keys: Set<string>,
+  registry: ToolRegistry,
+): PlanProblem | undefined {
   const tool = registry.get(step.tool);
-  if (!tool) return `step ${step.key}: unknown tool "${step.tool}"`;
+  const at = (message: string, field: string) => problem(`step ${step.key}: ${message}`, index, field);
+  if (!tool) return at(`unknown tool "${step.tool}"`, 'tool');
+  // Until a step can wait for approval, planning one that changes the world would let it run unasked.
   if (tool.sideEffects)
-    return `step ${step.key}: tool "${step.tool}" changes the world and needs approval, which tasks cannot ask for yet`;
-  for (const dep of step.dependsOn) {
-    if (!keys.has(dep)) return `step ${step.key}: depends on unknown step "${dep}"`;
-  }
-  for (const ref of refsIn(step.input)) {
-    if (!step.dependsOn.includes(ref.$from))
-      return `step ${step.key}: uses the output of "${ref.$from}" without depending on it`;
+    return at(
+      `tool "${step.tool}" changes the world and needs approval, which tasks cannot ask for yet`,
+      'tool',
+    );
+  const unknown = step.dependsOn.findIndex((dep) => !keys.has(dep));
+  if (unknown !== -1)
+    return at(`depends on unknown step "${step.dependsOn[unknown]}"`, `depends_on.${unknown}`);
+  const paths = refPaths(step.input);
+  const refs = refsIn(step.input);
+  const loose = refs.findIndex((ref) => !step.dependsOn.includes(ref.$from));
+  if (loose !== -1) {
+    const message = `uses the output of "${refs[loose]?.$from}" without depending on it`;
+    return at(message, inputField(paths[loose] ?? []));
   }
   // Referenced values are only known at run time; a placeholder string lets the schema check the rest.
   const candidate = replaceRefs(step.input, () => 'placeholder');
   const parsed = tool.input.safeParse(candidate);
-  if (!parsed.success)
-    return `step ${step.key}: bad input for ${step.tool}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return at(`bad input for ${step.tool}: ${issue?.message ?? 'invalid'}`, inputField(issue?.path ?? []));
+  }
   return undefined;
 }
 
 /** Checks a plan against the tool registry: known tools, valid inputs, known dependencies, no cycles, not too long. */
-export function validatePlan(steps: PlannedStep[], registry: ToolRegistry): Result<PlannedStep[], string> {
-  if (steps.length === 0) return fail('the plan has no steps');
+export function validatePlan(
+  steps: PlannedStep[],
+  registry: ToolRegistry,
+): Result<PlannedStep[], PlanProblem> {
+  if (steps.length === 0) return fail(problem('the plan has no steps'));
   if (steps.length > MAX_PLAN_STEPS)
-    return fail(`the plan has ${steps.length} steps; at most ${MAX_PLAN_STEPS} are allowed`);
-  const keys = new Set(steps.map((s) => s.key));
-  if (keys.size !== steps.length) return fail('two steps share a key');
-  for (const step of steps) {
-    const problem = checkStep(step, keys, registry);
-    if (problem) return fail(problem);
+    return fail(problem(`the plan has ${steps.length} steps; at most ${MAX_PLAN_STEPS} are allowed`));
+  const keys = new Set<string>();
+  for (const [index, step] of steps.entries()) {
+    if (keys.has(step.key)) return fail(problem(`two steps share the key "${step.key}"`, index, 'key'));
+    keys.add(step.key);
   }
-  if (hasCycle(steps)) return fail('the steps depend on each other in a cycle');
+  for (const [index, step] of steps.entries()) {
+    const found = checkStep(step, index, keys, registry);
+    if (found) return fail(found);
+  }
+  const cyclic = cycleAt(steps);
+  if (cyclic !== undefined) {
+    const message = `step ${steps[cyclic]?.key}: the steps depend on each other in a cycle`;
+    return fail(problem(message, cyclic, 'depends_on'));
+  }
   return ok(steps);
 }

@@ -113,6 +113,6 @@ async function choosePlan(
     return rule(describeFailure(error));
   }
   const checked = validatePlan(proposed, deps.tools);
-  if (!checked.ok) return rule(`the model's plan was rejected: ${checked.error}`);
+  if (!checked.ok) return rule(`the model's plan was rejected: ${checked.error.message}`);
   return { steps: checked.value, planner: 'model' };
 }

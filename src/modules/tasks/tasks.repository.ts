@@ -22,7 +22,7 @@ export interface NewTask {
   agentVersion: string;
   title: string;
   description: string;
-  planner: 'model' | 'rule';
+  planner: 'model' | 'rule' | 'explicit';
   plannerNote?: string;
   idempotencyKey?: string;
   requestHash?: string;

@@ -4,6 +4,7 @@ import { type TaskEvent, type TaskEvents, taskFinished } from './task-events.js'
 import { isFinal } from './task-status.js';
 import { taskSummaryWire, taskWire } from './task-view.js';
 import {
+  type CreateTaskBody,
   createTaskBody,
   idempotencyHeader,
   listQuery,
@@ -12,6 +13,9 @@ import {
   taskView,
 } from './tasks.schemas.js';
 import type { TasksService } from './tasks.service.js';
+
+const plannedSteps = (steps: CreateTaskBody['steps']) =>
+  steps?.map(({ depends_on, ...step }) => ({ ...step, dependsOn: depends_on }));
 
 const errors = {
   400: errorReply,
@@ -43,7 +47,7 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
         description:
           url === '/api/task'
             ? 'Alias of POST /api/tasks for older clients.'
-            : 'Plans a task and queues its steps. With an `Idempotency-Key` header a retried request returns the first task.',
+            : 'Plans a task and queues its steps; with `steps`, runs that explicit plan instead (validated like a planned one: 400 naming the step and field). With an `Idempotency-Key` header a retried request returns the first task.',
         headers: idempotencyHeader,
         body: createTaskBody(deps.maxDescriptionChars),
         response: { 202: taskAccepted, ...errors },
@@ -54,6 +58,7 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
           description: request.body.description,
           title: request.body.title,
           agent: request.body.agent,
+          steps: plannedSteps(request.body.steps),
           idempotencyKey: request.headers['idempotency-key'],
           requestId: request.id,
         });

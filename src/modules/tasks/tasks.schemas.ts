@@ -1,5 +1,18 @@
 import { z } from 'zod';
+import { MAX_PLAN_STEPS } from './plan.js';
 import { taskStatusList } from './task-status.js';
+
+/** One step of an explicit plan, as the API spells it (validatePlan checks the plan as a whole). */
+export const wireStep = z.strictObject({
+  key: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digits and _, at most 40, a letter first'),
+  tool: z.string().min(1).max(64),
+  input: z
+    .record(z.string(), z.unknown())
+    .describe('The tool input; {"$from": "<key>", "path": "<field>"} takes a value from an earlier step'),
+  depends_on: z.array(z.string().max(40)).max(MAX_PLAN_STEPS).default([]),
+});
 
 export const createTaskBody = (maxDescriptionChars: number) =>
   z.strictObject({
@@ -15,6 +28,15 @@ export const createTaskBody = (maxDescriptionChars: number) =>
       .regex(/^[^\s/]+$/, 'must not contain spaces or slashes')
       .optional(),
     agent: z.string().min(1).max(64).optional(),
+    /**
+     * An explicit plan: these steps run instead of what a planner would make of the description,
+     * validated as a model's plan is. The description stays required: it says what the task is for.
+     */
+    steps: z
+      .array(wireStep)
+      .max(100, 'at most 100 steps are read (a plan may have 20)')
+      .optional()
+      .describe(`An explicit plan (at most ${MAX_PLAN_STEPS} steps) that replaces the planner`),
   });
 export type CreateTaskBody = z.infer<ReturnType<typeof createTaskBody>>;
 
@@ -58,7 +80,7 @@ export const taskSummary = z.object({
   agent_version: z.string(),
   result: z.string().nullable(),
   error: z.unknown(),
-  planner: z.enum(['model', 'rule']),
+  planner: z.enum(['model', 'rule', 'explicit']),
   planner_note: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),

@@ -4,7 +4,7 @@ import type { Publisher } from '../../platform/events/index.js';
 import type { Actor } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
 import { actingUser, canAccess, ownerScope, requireAccess } from '../identity/index.js';
-import type { Plan } from './plan.js';
+import { type Plan, type PlannedStep, type PlanProblem, validatePlan } from './plan.js';
 import { type PlannerDeps, planTask } from './planner.js';
 import type { StepRunner } from './step-runner.js';
 import { type TaskEvent, taskFinished } from './task-events.js';
@@ -18,6 +18,8 @@ export interface CreateTaskInput {
   /** The user the task is for (the caller, or the user an admin acts for). */
   userId: string;
   agent?: string;
+  /** An explicit plan: run these steps instead of planning the description (validated like a model's plan). */
+  steps?: PlannedStep[];
   idempotencyKey?: string;
   requestId: string;
 }
@@ -36,8 +38,33 @@ export interface TasksServiceDeps extends PlannerDeps {
 
 const requestHash = (input: CreateTaskInput) =>
   createHash('sha256')
-    .update(JSON.stringify([input.description, input.title ?? null, input.userId, input.agent ?? null]))
+    .update(
+      JSON.stringify([
+        input.description,
+        input.title ?? null,
+        input.userId,
+        input.agent ?? null,
+        input.steps ?? null,
+      ]),
+    )
     .digest('hex');
+
+/** A refused explicit plan as a 400 naming the step and field (`body.steps.2.tool`). */
+function planRefused(problem: PlanProblem): AppError {
+  const field =
+    problem.index === undefined
+      ? 'body.steps'
+      : `body.steps.${problem.index}${problem.field ? `.${problem.field}` : ''}`;
+  return new AppError('validation_failed', `Invalid request: ${field}: ${problem.message}`, {
+    details: [{ field, message: problem.message }],
+  });
+}
+
+const explicitPlan = (steps: PlannedStep[]): Plan => ({
+  steps,
+  planner: 'explicit',
+  note: 'The steps came with the request (an explicit plan); no planner was asked.',
+});
 
 const defaultTitle = (description: string) => {
   const line = description.trim().split('\n')[0] ?? '';
@@ -83,6 +110,11 @@ export function createTasksService(deps: TasksServiceDeps) {
         const existing = await repo.findByIdempotencyKey(input.tenantId, input.idempotencyKey);
         if (existing)
           return { task: sameRequestOrFail(existing, requestHash(input), input.userId), created: false };
+      }
+      if (input.steps) {
+        const checked = validatePlan(input.steps, deps.tools);
+        if (!checked.ok) throw planRefused(checked.error);
+        return this.createPlanned(input, explicitPlan(checked.value));
       }
       return this.createPlanned(input, await planTask(deps, agent, input.description));
     },

@@ -47,7 +47,7 @@ export const tasks = pgTable(
     description: text('description').notNull(),
     status: text('status', { enum: taskStatuses }).notNull().default('queued'),
     /** Which planner made the steps, and why the rule planner was used when it was. */
-    planner: text('planner', { enum: ['model', 'rule'] }).notNull(),
+    planner: text('planner', { enum: ['model', 'rule', 'explicit'] }).notNull(),
     plannerNote: text('planner_note'),
     result: text('result'),
     error: jsonb('error').$type<{ code: string; message: string; step?: string }>(),
