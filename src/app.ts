@@ -16,6 +16,7 @@ import {
   type IdentityService,
   type SingleSignOn,
 } from './modules/identity/index.js';
+import { createApprovalsModule } from './modules/approvals/index.js';
 import { createTasksModule } from './modules/tasks/index.js';
 import { isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
@@ -156,6 +157,14 @@ async function assemble(input: AssembleInput): Promise<App> {
       staleReadyMs: config.worker.staleReadyMs,
     },
     ...{ stuckAfterMs: config.worker.stuckAfterMs, exclusiveStore: store.kind === 'pglite' },
+    sideEffects: {
+      expiresAfterMs: config.approvals.expiresAfterMs,
+      fourEyes: config.approvals.requireSecondPerson,
+    },
+  });
+  const approvals = createApprovalsModule({
+    ...{ db: store.db, config: config.approvals, gate: tasks.approvalGate, bus, metrics, logger },
+    webhookAllow: config.tools.webhookAllow,
   });
   const http = await createHttpServer({
     logger,
@@ -195,6 +204,7 @@ async function assemble(input: AssembleInput): Promise<App> {
       core,
       store,
       tasks,
+      approvals,
       checks,
       identity,
       sso,
@@ -205,7 +215,10 @@ async function assemble(input: AssembleInput): Promise<App> {
   }
   await http.ready();
   tasks.startRelay();
-  if (role !== 'api') await tasks.startWorker();
+  if (role !== 'api') {
+    await tasks.startWorker();
+    approvals.startSweep();
+  }
   return {
     http,
     store,
@@ -224,6 +237,7 @@ async function assemble(input: AssembleInput): Promise<App> {
       try {
         await http.close();
         await tasks.stop();
+        await approvals.stop();
         await queue.close(graceMs);
         await bus.drain();
       } finally {

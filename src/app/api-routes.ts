@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { registerAgentRoutes } from '../modules/agents/index.js';
+import type { ApprovalsModule } from '../modules/approvals/index.js';
 import {
   createChatRepository,
   createChatService,
@@ -36,13 +37,14 @@ const webRoots = [
   fileURLToPath(new URL('../../dist/web/', import.meta.url)),
 ];
 /** Client-side routes of the UI, answered with its index.html. */
-const webRoutes = ['/chat', '/chat/*', '/tasks', '/tasks/*', '/status'];
+const webRoutes = ['/chat', '/chat/*', '/tasks', '/tasks/*', '/approvals', '/status'];
 
 export interface ApiRouteDeps {
   config: Config;
   core: Core;
   store: Store;
   tasks: TasksModule;
+  approvals: ApprovalsModule;
   checks: ReadinessCheck[];
   identity: IdentityService;
   /** Single sign-on, when an OpenID provider is configured. */
@@ -67,6 +69,7 @@ export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Prom
   });
   registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now() });
   tasks.registerRoutes(http);
+  deps.approvals.registerRoutes(http);
   const evals = createEvalsService({
     repo: createEvalsRepository(store.db),
     agents,

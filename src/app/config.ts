@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentsSection } from '../modules/agents/index.js';
+import { approvalsSection } from '../modules/approvals/index.js';
 import { deploySchema } from '../modules/deploy/index.js';
 import { toolsSection } from '../modules/tools/index.js';
 import {
@@ -16,6 +17,7 @@ export const configSchema = z
   .strictObject({
     ...platformSections,
     agents: agentsSection,
+    approvals: approvalsSection,
     tools: toolsSection,
     /** Where `berth deploy` puts each environment and how it scales; read by nothing else. */
     deploy: deploySchema,

@@ -1,9 +1,10 @@
+import type { ApprovalEvent } from '../modules/approvals/index.js';
 import type { TaskEvent } from '../modules/tasks/index.js';
 import { createEventBus, type EventBus } from '../platform/events/index.js';
 import type { Logger } from '../platform/telemetry/index.js';
 
 /** Every fact on this process's lifecycle bus: the union of each feature's own events. */
-export type BerthEvent = TaskEvent;
+export type BerthEvent = TaskEvent | ApprovalEvent;
 
 export const createLifecycleBus = (logger: Logger): EventBus<BerthEvent> =>
   createEventBus<BerthEvent>({

@@ -32,6 +32,8 @@ function sampleBody(method: string, url: string, ids: Ids): unknown {
     'POST /api/task': { description: 'probe task' },
     'POST /api/tasks/:id/cancel': undefined,
     'POST /api/evals': sampleEvalReport('probe'),
+    'POST /api/approvals/:id/approve': {},
+    'POST /api/approvals/:id/reject': { reason: 'probe' },
   };
   const key = `${method} ${url}`;
   if (!(key in bodies)) throw new Error(`No sample body for ${key}: add one to test/api/access.test.ts`);

@@ -53,6 +53,8 @@ const validBodies: Record<string, unknown> = {
   'POST /api/tasks': { description: 'hello' },
   'POST /api/task': { description: 'hello' },
   'POST /api/evals': sampleEvalReport('edge'),
+  'POST /api/approvals/{id}/approve': {},
+  'POST /api/approvals/{id}/reject': { reason: 'hello' },
 };
 const pathValues: Record<string, string> = {
   tenant: 'default',

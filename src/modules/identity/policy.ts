@@ -16,6 +16,10 @@ export const permissions = {
   'tasks:create': ['create', 'Task'],
   'tasks:read': ['read', 'Task'],
   'tasks:cancel': ['cancel', 'Task'],
+  /** Approval requests of side-effecting steps (GET /api/approvals). */
+  'approvals:read': ['read', 'Approval'],
+  /** Approving or rejecting one. */
+  'approvals:decide': ['decide', 'Approval'],
   /** Naming `user_id` in a request: the caller's own id, or an admin acting for a user of its tenant. */
   'users:act_for': ['act_for', 'User'],
   'users:read': ['read', 'User'],
@@ -68,6 +72,7 @@ function defineAbility(actor: Actor): Ability {
   if (atLeast('operator')) {
     can(['read', 'cancel'], 'Task', tenant);
     can(['read', 'create'], 'Eval', tenant);
+    can(['read', 'decide'], 'Approval', tenant);
   }
   if (atLeast('admin')) {
     can('read', 'Conversation', tenant);

@@ -4,6 +4,7 @@ export { stepJob } from './step-job.js';
 export {
   createInProcessTaskEvents,
   createNotifyTaskEvents,
+  isTaskEvent,
   type TaskEvent,
   type TaskEvents,
 } from './task-events.js';

@@ -1,12 +1,15 @@
 import { and, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
 import { type Db, queryRows, type Tx } from '../../platform/db/index.js';
 import { outbox } from '../../platform/queue/index.js';
+import { approvalStatements } from '../approvals/index.js';
 import { jobRows } from './outbox-rows.js';
 import { resultText } from './task-result.js';
 import type { ClaimedStep, StepRow, TaskRow } from './tasks.repository.js';
 import { steps, tasks } from './tasks.tables.js';
 
-/** Marks the steps whose dependencies have all completed as ready, with their outbox rows. */
+/** A task in these states still runs steps: one step waiting for approval does not hold its siblings back. */
+export const activeTaskStatuses = ['queued', 'running', 'awaiting_approval'] as const;
+
 /**
  * Marks the steps whose dependencies have all completed as ready. With `eager`, the first of them
  * is claimed at once for the caller to run (no outbox row, no queue round trip); the others get
@@ -70,9 +73,37 @@ async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined
       updatedAt: new Date(),
       finishedAt: new Date(),
     })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['queued', 'running'])))
+    .where(and(eq(tasks.id, taskId), inArray(tasks.status, activeTaskStatuses)))
     .returning();
   return task;
+}
+
+/**
+ * A step failed for good: the task fails with its error, its unstarted and waiting steps are
+ * cancelled, and its pending approvals closed. Returns the task when this call finished it.
+ */
+export async function failTask(
+  tx: Tx,
+  taskId: string,
+  stepKey: string,
+  error: { code: string; message: string; retryable?: boolean },
+): Promise<TaskRow | undefined> {
+  await tx
+    .update(steps)
+    .set({ status: 'cancelled', updatedAt: new Date() })
+    .where(and(eq(steps.taskId, taskId), inArray(steps.status, ['pending', 'ready', 'awaiting_approval'])));
+  await approvalStatements.closeForTask(tx, taskId);
+  const [finished] = await tx
+    .update(tasks)
+    .set({
+      status: 'failed',
+      error: { ...error, step: stepKey },
+      updatedAt: new Date(),
+      finishedAt: new Date(),
+    })
+    .where(and(eq(tasks.id, taskId), inArray(tasks.status, activeTaskStatuses)))
+    .returning();
+  return finished;
 }
 
 /**
@@ -116,7 +147,7 @@ export function createStepJournal(db: Db) {
             and(
               eq(steps.id, stepId),
               eq(tasks.id, steps.taskId),
-              inArray(tasks.status, ['queued', 'running']),
+              inArray(tasks.status, activeTaskStatuses),
               or(
                 and(
                   eq(steps.status, 'ready'),
@@ -130,6 +161,8 @@ export function createStepJournal(db: Db) {
             ...getTableColumns(steps),
             requestId: tasks.requestId,
             agent: tasks.agent,
+            agentVersion: tasks.agentVersion,
+            userId: tasks.userId,
           }),
       );
       const started = db.$with('started').as(
@@ -146,8 +179,8 @@ export function createStepJournal(db: Db) {
       );
       const [row] = await db.with(claimed, started).select().from(claimed);
       if (!row) return undefined;
-      const { requestId, agent, ...step } = row;
-      return { step, task: { requestId, agent } };
+      const { requestId, agent, agentVersion, userId, ...step } = row;
+      return { step, task: { requestId, agent, agentVersion, userId } };
     },
 
     /** Extends a running step's lease; false when the step is no longer this attempt's (taken over, cancelled). */
@@ -209,7 +242,7 @@ export function createStepJournal(db: Db) {
           )
           .returning({ taskId: steps.taskId, taskStatus: locked.status });
         if (!step) return { fenced: true as const };
-        if (step.taskStatus !== 'running')
+        if (step.taskStatus !== 'running' && step.taskStatus !== 'awaiting_approval')
           return { fenced: false as const, promoted: [], finished: undefined };
         const { queued, claimed } = await promoteReadySteps(tx, step.taskId, done.continueWith);
         // A step was just readied, so the task cannot be done yet.
@@ -254,21 +287,7 @@ export function createStepJournal(db: Db) {
           await tx.insert(outbox).values(jobRows([failed.stepId], failed.retryAt));
           return { fenced: false as const, finished: undefined };
         }
-        await tx
-          .update(steps)
-          .set({ status: 'cancelled', updatedAt: new Date() })
-          .where(and(eq(steps.taskId, step.taskId), inArray(steps.status, ['pending', 'ready'])));
-        const [finished] = await tx
-          .update(tasks)
-          .set({
-            status: 'failed',
-            error: { ...failed.error, step: step.key },
-            updatedAt: new Date(),
-            finishedAt: new Date(),
-          })
-          .where(and(eq(tasks.id, step.taskId), inArray(tasks.status, ['queued', 'running'])))
-          .returning();
-        return { fenced: false as const, finished };
+        return { fenced: false as const, finished: await failTask(tx, step.taskId, step.key, failed.error) };
       }),
 
     /** A step whose task ended while it ran: recorded as cancelled, output kept. */

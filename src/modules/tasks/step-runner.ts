@@ -12,8 +12,10 @@ import {
   type Logger,
   markFailed,
 } from '../../platform/telemetry/index.js';
-import type { ToolError, ToolRegistry } from '../tools/index.js';
+import type { ApprovalEvent } from '../approvals/index.js';
+import type { ToolError, ToolRegistry, ToolResult } from '../tools/index.js';
 import { refsIn, replaceRefs, type StepRef } from './plan.js';
+import { createSideEffectStep, type SideEffectOptions } from './side-effect-step.js';
 import { type TaskEvent, taskFinished } from './task-events.js';
 import type { TaskMetrics } from './tasks.metrics.js';
 import type { ClaimedStep, StepRow, TaskRow, TasksRepository } from './tasks.repository.js';
@@ -21,7 +23,7 @@ import type { ClaimedStep, StepRow, TaskRow, TasksRepository } from './tasks.rep
 export interface StepRunnerOptions {
   repo: TasksRepository;
   tools: ToolRegistry;
-  events: Publisher<TaskEvent>;
+  events: Publisher<TaskEvent | ApprovalEvent>;
   metrics: TaskMetrics;
   logger: Logger;
   /** Called when new outbox rows were committed (dependants became ready, a retry was scheduled). */
@@ -32,6 +34,8 @@ export interface StepRunnerOptions {
   leaseMs?: number;
   /** How long one job may go on running the steps that its steps made ready. Default 30 s. */
   maxChainMs?: number;
+  /** Approval requests of side-effecting steps. Default: expire after 24 h, no four eyes. */
+  sideEffects?: SideEffectOptions;
 }
 
 const tokensOf = (output: unknown) => {
@@ -58,6 +62,11 @@ export function createStepRunner(options: StepRunnerOptions) {
   const maxChainMs = options.maxChainMs ?? 30_000;
   /** Set on shutdown: running steps finish, but none claims the next step of its chain. */
   let draining = false;
+  const sideEffects = createSideEffectStep({
+    repo,
+    events,
+    options: options.sideEffects ?? { expiresAfterMs: 86_400_000, fourEyes: false },
+  });
 
   /** Renews the lease while the step runs; a lost lease (taken over) aborts the tool, whose result would be fenced anyway. */
   function keepLease(step: StepRow, controller: AbortController): () => void {
@@ -203,14 +212,24 @@ export function createStepRunner(options: StepRunnerOptions) {
     const started = performance.now();
     try {
       const input = await resolveInput(step);
-      const result = input.ok
-        ? await tools.invoke(step.tool, input.input, {
-            signal: controller.signal,
-            idempotencyKey: `${step.taskId}:${step.key}`,
-            requestId: task.requestId,
-            agent: task.agent,
-          })
-        : input;
+      const invoke = (idempotencyKey: string) =>
+        tools.invoke(step.tool, input.ok ? input.input : undefined, {
+          signal: controller.signal,
+          idempotencyKey,
+          requestId: task.requestId,
+          agent: task.agent,
+        });
+      let result: ToolResult<unknown>;
+      if (!input.ok) result = input;
+      else if (tools.get(step.tool)?.sideEffects) {
+        const outcome = await sideEffects.run(step, task, input.input, invoke);
+        if (outcome.kind === 'paused') {
+          span.setAttribute(ATTR_OUTCOME, 'awaiting_approval');
+          metrics.stepOutcomes.inc({ tool: step.tool, outcome: 'awaiting_approval' });
+          return undefined;
+        }
+        result = outcome.result;
+      } else result = await invoke(`${step.taskId}:${step.key}`);
       const durationMs = Math.round(performance.now() - started);
       metrics.stepDuration.observe({ tool: step.tool }, durationMs / 1000);
       if (controller.signal.reason === 'cancelled') {

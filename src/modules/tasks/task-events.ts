@@ -27,7 +27,22 @@ export type TaskEvent =
   | (StepFact & { type: 'step.completed'; duration_ms: number })
   | (StepFact & { type: 'step.retrying'; error: { code: string; message: string }; retry_at: string })
   | (StepFact & { type: 'step.failed'; error: { code: string; message: string } })
+  /** A side-effecting step paused until approval `approval_id` is decided. */
+  | (StepFact & { type: 'step.awaiting_approval'; approval_id: string; args_hash: string })
   | (TaskFact & { type: 'task.finished'; status: string; result: string | null; error: unknown });
+
+const taskEventTypes = new Set<string>([
+  'task.created',
+  'step.started',
+  'step.completed',
+  'step.retrying',
+  'step.failed',
+  'step.awaiting_approval',
+  'task.finished',
+] satisfies TaskEvent['type'][]);
+
+/** Whether a lifecycle event is one of the tasks module's (those stream to a task's SSE clients). */
+export const isTaskEvent = (event: { type: string }): event is TaskEvent => taskEventTypes.has(event.type);
 
 /** The one place `task.finished` is built, whoever finished the task (the last step, a failure, a cancel). */
 export const taskFinished = (task: {

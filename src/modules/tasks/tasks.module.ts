@@ -1,15 +1,23 @@
 import type { Db } from '../../platform/db/index.js';
-import { createEventBus, type EventBus } from '../../platform/events/index.js';
+import { createEventBus } from '../../platform/events/index.js';
 import type { HttpApp } from '../../platform/http/index.js';
 import { type Consumer, createOutboxRelay, type Queue } from '../../platform/queue/index.js';
 import type { Logger, Registry } from '../../platform/telemetry/index.js';
 import type { AgentCatalog } from '../agents/index.js';
+import type { ApprovalEvent, ApprovalStepGate } from '../approvals/index.js';
 import type { LlmRegistry } from '../llm/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { createReconciler } from './reconciler.js';
+import type { SideEffectOptions } from './side-effect-step.js';
 import { stepJob } from './step-job.js';
 import { createStepRunner } from './step-runner.js';
-import { createInProcessTaskEvents, type TaskEvent, type TaskEvents } from './task-events.js';
+import {
+  createInProcessTaskEvents,
+  isTaskEvent,
+  type TaskEvent,
+  type TaskEvents,
+  taskFinished,
+} from './task-events.js';
 import { createTaskMetrics, registerQueueGauges } from './tasks.metrics.js';
 import { createTasksRepository } from './tasks.repository.js';
 import { registerTaskRoutes } from './tasks.routes.js';
@@ -37,12 +45,20 @@ export interface TasksModuleOptions {
   reconcileIntervalMs?: number;
   /** A ready step not picked up this long is re-queued. Default 10 s. */
   staleReadyMs?: number;
-  /** The lifecycle bus the module publishes its facts on; default one of its own. */
-  bus?: EventBus<TaskEvent>;
+  /** The lifecycle bus the module publishes its facts on (its own, and approval requests); default one of its own. */
+  bus?: TaskBus;
+  /** Approval requests of side-effecting steps. Default: expire after 24 h, no four eyes. */
+  sideEffects?: SideEffectOptions;
   /** Task progress for SSE, fed from the bus; default in-process (one process). */
   events?: TaskEvents;
   /** A consumer that took no job this long while jobs wait is stuck. Default 30 s. */
   stuckAfterMs?: number;
+}
+
+/** What the tasks module needs of the app's lifecycle bus, whichever other features' events it carries. */
+export interface TaskBus {
+  publish(event: TaskEvent | ApprovalEvent): void;
+  subscribeAll(listener: (event: { type: string }) => void): () => void;
 }
 
 /** Tasks: the planner, the step DAG, the runner that workers use, and the HTTP API. */
@@ -50,11 +66,14 @@ export function createTasksModule(options: TasksModuleOptions) {
   const { db, queue, logger } = options;
   const repo = createTasksRepository(db);
   const stream = options.events ?? createInProcessTaskEvents();
-  const events = options.bus ?? createEventBus<TaskEvent>();
+  const events = options.bus ?? createEventBus<TaskEvent | ApprovalEvent>();
   const metrics = createTaskMetrics(options.metrics);
-  events.subscribeAll((event) => stream.publish(event));
-  events.subscribe('task.created', (event) => metrics.tasksCreated.inc({ planner: event.planner }));
-  events.subscribe('task.finished', (event) => metrics.tasksFinished.inc({ status: event.status }));
+  events.subscribeAll((event) => {
+    if (!isTaskEvent(event)) return;
+    stream.publish(event);
+    if (event.type === 'task.created') metrics.tasksCreated.inc({ planner: event.planner });
+    if (event.type === 'task.finished') metrics.tasksFinished.inc({ status: event.status });
+  });
   const relay = createOutboxRelay({ db, queue, jobs: [stepJob], logger });
   const runner = createStepRunner({
     repo,
@@ -65,6 +84,7 @@ export function createTasksModule(options: TasksModuleOptions) {
     onOutbox: relay.kick,
     retryBaseMs: options.retryBaseMs,
     leaseMs: options.leaseMs,
+    sideEffects: options.sideEffects,
   });
   const reconciler = createReconciler({
     repo,
@@ -106,8 +126,35 @@ export function createTasksModule(options: TasksModuleOptions) {
       { concurrency: options.workerConcurrency },
     );
 
+  /** What the approvals module does to a decided step; each move is one transaction with the decision. */
+  const approvalGate: ApprovalStepGate = {
+    async resume(ref, decide) {
+      const resumed = await repo.resumeApproved(ref, decide);
+      if (resumed) relay.kick();
+      return resumed;
+    },
+    async fail(ref, error, decide) {
+      const failed = await repo.failAwaiting(ref, error, decide);
+      if (failed.step) {
+        metrics.stepOutcomes.inc({ tool: failed.step.tool, outcome: 'failed' });
+        events.publish({
+          type: 'step.failed',
+          task_id: ref.taskId,
+          tenant_id: ref.tenantId,
+          step_id: ref.stepId,
+          key: failed.step.key,
+          tool: failed.step.tool,
+          error,
+        });
+      }
+      if (failed.finished) events.publish(taskFinished(failed.finished));
+      return failed.won;
+    },
+  };
+
   return {
     service,
+    approvalGate,
     registerRoutes: (app: HttpApp) =>
       registerTaskRoutes(app, {
         tasks: service,

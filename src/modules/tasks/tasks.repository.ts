@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db/index.js';
 import { outbox } from '../../platform/queue/index.js';
+import { approvalStatements } from '../approvals/index.js';
+import { createApprovalSteps } from './approval-steps.repository.js';
 import { jobRows } from './outbox-rows.js';
 import type { PlannedStep } from './plan.js';
 import { createStepJournal } from './step-journal.repository.js';
@@ -12,7 +14,7 @@ export type { TaskStatus };
 
 export interface ClaimedStep {
   step: StepRow;
-  task: { requestId: string; agent: string };
+  task: { requestId: string; agent: string; agentVersion: string; userId: string };
 }
 
 export interface NewTask {
@@ -156,12 +158,19 @@ export function createTasksRepository(db: Db) {
             .update(steps)
             .set({ status: 'cancelled', updatedAt: new Date() })
             // Running steps too: their runners' results are then fenced off, and their leases stop renewing.
-            .where(and(eq(steps.taskId, id), inArray(steps.status, ['pending', 'ready', 'running'])));
+            .where(
+              and(
+                eq(steps.taskId, id),
+                inArray(steps.status, ['pending', 'ready', 'running', 'awaiting_approval']),
+              ),
+            );
+          await approvalStatements.closeForTask(tx, id);
         }
         return row;
       }),
 
     ...createStepJournal(db),
+    ...createApprovalSteps(db),
   };
 }
 export type TasksRepository = ReturnType<typeof createTasksRepository>;

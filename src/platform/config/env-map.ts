@@ -189,6 +189,21 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'From address of send_email (default berth@localhost)',
   },
   {
+    env: 'BERTH_APPROVAL_TTL_MS',
+    path: ['approvals', 'expiresAfterMs'],
+    doc: 'a pending approval expires after this, failing its step (default 86400000, 24 h)',
+  },
+  {
+    env: 'BERTH_APPROVAL_FOUR_EYES',
+    path: ['approvals', 'requireSecondPerson'],
+    doc: 'the approver must be another person than the requester: true or false (default false)',
+  },
+  {
+    env: 'BERTH_APPROVAL_NOTIFY_URL',
+    path: ['approvals', 'notifyUrl'],
+    doc: 'approval.requested and approval.decided are POSTed here as JSON (default none)',
+  },
+  {
     env: 'BERTH_PUBLIC_URL',
     path: ['server', 'publicUrl'],
     doc: 'the URL browsers reach Berth at; the OIDC redirect URI is <it>/auth/callback',

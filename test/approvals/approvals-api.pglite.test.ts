@@ -1,0 +1,3 @@
+import { defineApprovalsApiSuite } from './approvals-api.suite.js';
+
+defineApprovalsApiSuite('PGlite', async () => ({}));
