@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { registerApiRoutes } from './app/api-routes.js';
 import type { Config } from './app/config.js';
 import { buildCore } from './app/core.js';
-import { createLifecycleBus } from './app/events.js';
+import { type BerthEvent, createLifecycleBus } from './app/events.js';
 import { openQueue, openTaskEvents } from './app/infrastructure.js';
 import { circuitChecks, storeChecks } from './app/readiness.js';
 import { StartupError } from './app/startup-error.js';
@@ -17,9 +17,12 @@ import {
   type SingleSignOn,
 } from './modules/identity/index.js';
 import { createApprovalsModule } from './modules/approvals/index.js';
+import { createAuditModule } from './modules/audit/index.js';
+import { configVersion } from './modules/evals/index.js';
 import { createTasksModule } from './modules/tasks/index.js';
 import { isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';
+import type { EventBus } from './platform/events/index.js';
 import { createHttpServer, type HttpApp, registerHealthRoutes } from './platform/http/index.js';
 import type { Queue } from './platform/queue/index.js';
 import {
@@ -111,10 +114,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       tokens: sso?.tokens,
       sessions: sso?.sessions,
     });
-    const identity = createIdentityService({ repo, keys });
+    // Made here: identity publishes its changes on it (the audit trail).
+    const bus = createLifecycleBus(options.logger);
+    const identity = createIdentityService({ repo, keys, events: bus });
     // A worker serves only health and metrics, which are open by design.
     if (role !== 'worker') await checkExposure(config, access, options.logger);
-    return await assemble({ config, logger: options.logger, role, store, access, identity, sso });
+    return await assemble({ config, logger: options.logger, role, store, access, identity, sso, bus });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
@@ -129,15 +134,15 @@ interface AssembleInput {
   access: AccessControlService;
   identity: IdentityService;
   sso?: SingleSignOn;
+  bus: EventBus<BerthEvent>;
 }
 
 async function assemble(input: AssembleInput): Promise<App> {
-  const { config, logger, role, store, access, identity, sso } = input;
+  const { config, logger, role, store, access, identity, sso, bus } = input;
   const metrics = createMetricsRegistry();
   const core = buildCore(config, metrics, logger);
   const queue = await openQueue(config, logger);
   const { events, notifier } = await openTaskEvents(config, logger);
-  const bus = createLifecycleBus(logger);
   const tasks = createTasksModule({
     ...{
       db: store.db,
@@ -166,8 +171,13 @@ async function assemble(input: AssembleInput): Promise<App> {
     ...{ db: store.db, config: config.approvals, gate: tasks.approvalGate, bus, metrics, logger },
     webhookAllow: config.tools.webhookAllow,
   });
+  const audit = createAuditModule({
+    ...{ db: store.db, config: config.audit, bus, metrics, logger },
+    configVersion: configVersion(core.agents.list(), config.tools),
+  });
   const http = await createHttpServer({
     logger,
+    onResponse: audit.onResponse,
     metrics: createHttpMetrics(metrics),
     access: access.access,
     bodyLimitBytes: config.server.bodyLimitBytes,
@@ -212,6 +222,7 @@ async function assemble(input: AssembleInput): Promise<App> {
       metrics,
       logger,
     });
+    audit.registerRoutes(http);
   }
   await http.ready();
   tasks.startRelay();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentsSection } from '../modules/agents/index.js';
 import { approvalsSection } from '../modules/approvals/index.js';
+import { auditSection } from '../modules/audit/index.js';
 import { deploySchema } from '../modules/deploy/index.js';
 import { toolsSection } from '../modules/tools/index.js';
 import {
@@ -17,6 +18,7 @@ export const configSchema = z
   .strictObject({
     ...platformSections,
     agents: agentsSection,
+    audit: auditSection,
     approvals: approvalsSection,
     tools: toolsSection,
     /** Where `berth deploy` puts each environment and how it scales; read by nothing else. */

@@ -48,8 +48,8 @@ export interface IdentityClient {
 
 const iso = (date: Date) => date.toISOString();
 
-/** Opens the store in this process and acts as the operator (systemActor). */
-async function openDirectClient(config: Config, command: string): Promise<IdentityClient> {
+/** Opens the store in this process (taking the data dir's lock), migrated. */
+export async function openCliStore(config: Config, command: string) {
   // Loaded here: going through a running server needs none of the app's modules.
   const { defaultPgliteTemplate } = await import('../app.js');
   const store = await openStore({
@@ -64,6 +64,12 @@ async function openDirectClient(config: Config, command: string): Promise<Identi
     await store.close();
     throw error;
   }
+  return store;
+}
+
+/** Opens the store in this process and acts as the operator (systemActor). */
+async function openDirectClient(config: Config, command: string): Promise<IdentityClient> {
+  const store = await openCliStore(config, command);
   const repo = createIdentityRepository(store.db);
   const identity = createIdentityService({ repo, keys: createKeyIndex(repo) });
   const actor = systemActor();
@@ -113,9 +119,9 @@ const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(errorCode
 /** Ends a call the server does not answer (stuck, or gone between reading its lock and connecting). */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-/** Goes through the admin API of the server that holds the data dir, with its local admin token. */
-export function createHttpClient(server: { url: string; token: string; pid: number }): IdentityClient {
-  async function call<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', path: string, body?: unknown) {
+/** A call to the API of the server that holds the data dir, with its local admin token; its error envelope becomes an AppError. */
+export function serverCaller(server: { url: string; token: string; pid: number }) {
+  return async function call<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', path: string, body?: unknown) {
     let response: Response;
     try {
       response = await fetch(`${server.url}${path}`, {
@@ -152,7 +158,12 @@ export function createHttpClient(server: { url: string; token: string; pid: numb
       throw new AppError(isErrorCode(code) ? code : 'internal_error', message, { details });
     }
     return schema.parse(json);
-  }
+  };
+}
+
+/** Goes through the admin API of the server that holds the data dir, with its local admin token. */
+export function createHttpClient(server: { url: string; token: string; pid: number }): IdentityClient {
+  const call = serverCaller(server);
   const tenantPath = (tenantId: string) => `/api/tenants/${encodeURIComponent(tenantId)}`;
   return {
     via: { kind: 'server', url: server.url, pid: server.pid },
@@ -203,19 +214,32 @@ function inUse(holder: LockHolder): CliError {
  * the data dir and told its URL and token in the lock. A holder that did not (still starting, a
  * migration, another CLI command) is waited for by the user, not raced.
  */
-export async function openIdentityClient(config: Config, command: string): Promise<IdentityClient> {
+export const openIdentityClient = (config: Config, command: string): Promise<IdentityClient> =>
+  openStoreOrServer(config, {
+    direct: () => openDirectClient(config, command),
+    server: createHttpClient,
+  });
+
+/**
+ * The store directly (Postgres, or an embedded data dir nobody holds), else the server that holds
+ * the data dir and told its URL and token in the lock: the way every store command of the CLI goes.
+ */
+export async function openStoreOrServer<C>(
+  config: Config,
+  open: { direct(): Promise<C>; server(server: { url: string; token: string; pid: number }): C },
+): Promise<C> {
   const viaHolder = (holder: LockHolder) => {
     // Its loopback URL is another container's: the command has to run where the server runs.
     if (isForeign(holder)) throw new DataDirLockedError(lockPath(resolve(config.dataDir)), holder);
     if (!holder.url || !holder.token) throw inUse(holder);
-    return createHttpClient({ url: holder.url, token: holder.token, pid: holder.pid });
+    return open.server({ url: holder.url, token: holder.token, pid: holder.pid });
   };
   // A first look spares loading the store when a server holds the data dir; taking the lock decides.
   const embedded = !config.databaseUrl && !config.dataDir.startsWith('memory://');
   const holder = embedded ? await readDataDirLock(resolve(config.dataDir)) : undefined;
   if (holder) return viaHolder(holder);
   try {
-    return await openDirectClient(config, command);
+    return await open.direct();
   } catch (error) {
     if (error instanceof DataDirLockedError) return viaHolder(error.holder);
     throw error;

@@ -5,6 +5,7 @@ import type { ConfigCheck } from '../platform/config/index.js';
 import { DataDirLockedError, openStore } from '../platform/db/index.js';
 import { createLogger } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
+import { registerAuditCommands } from './audit-commands.js';
 import { CliError } from './cli-error.js';
 import { registerDeployCommand } from './deploy-command.js';
 import { registerEvalCommand } from './eval-command.js';
@@ -113,6 +114,7 @@ export function buildProgram(io: CliIo) {
     .description('apply database migrations and exit')
     .action(() => migrate(config(), io.out));
   registerIdentityCommands(program, { config: () => config(), out: io.out });
+  registerAuditCommands(program, { config: () => config(), out: io.out });
   registerDeployCommand(program, { cwd: io.cwd, out: io.out });
   registerEvalCommand(program, {
     config,

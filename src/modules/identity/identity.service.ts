@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
+import type { Publisher } from '../../platform/events/index.js';
 import type { Actor } from '../../platform/http/index.js';
 import type { IdentityRepository, KeyRecord, MemberRecord, TenantRecord } from './identity.repository.js';
 import type { Role } from './identity.tables.js';
+import { actorFact, type IdentityEvent } from './identity-events.js';
 import { hashKey, type KeyIndex } from './key-index.js';
 import { canAccess, mayGrant, requireAccess } from './policy.js';
 
@@ -19,8 +21,14 @@ export interface NewKey {
 const tenantNotFound = (id: string) => new AppError('not_found', `Tenant "${id}" does not exist`);
 
 /** Tenants, their users and their keys, for admins over the API and for the CLI. */
-export function createIdentityService(deps: { repo: IdentityRepository; keys: KeyIndex }) {
+export function createIdentityService(deps: {
+  repo: IdentityRepository;
+  keys: KeyIndex;
+  /** Where tenant, member and key changes are published (the audit trail); default nowhere (the CLI's own store). */
+  events?: Publisher<IdentityEvent>;
+}) {
   const { repo } = deps;
+  const publish = (event: IdentityEvent) => deps.events?.publish(event);
 
   async function tenantFor(
     actor: Actor,
@@ -45,6 +53,12 @@ export function createIdentityService(deps: { repo: IdentityRepository; keys: Ke
       requireAccess(actor, 'tenants:create', { tenantId: input.id });
       const created = await repo.insertTenant({ id: input.id, name: input.name ?? input.id });
       if (!created) throw new AppError('conflict', `Tenant "${input.id}" already exists`);
+      publish({
+        type: 'tenant.created',
+        ...actorFact(actor, created.id),
+        resource_type: 'tenant',
+        resource_id: created.id,
+      });
       return created;
     },
 
@@ -65,7 +79,14 @@ export function createIdentityService(deps: { repo: IdentityRepository; keys: Ke
       if (current && !mayGrant(actor, current.role)) {
         throw new AppError('forbidden', `User "${input.userId}" is ${current.role}, above your role`);
       }
-      return repo.upsertMember(input);
+      const member = await repo.upsertMember(input);
+      publish({
+        type: current ? 'member.changed' : 'member.added',
+        ...actorFact(actor, input.tenantId),
+        ...{ resource_type: 'user', resource_id: input.userId, role: member.role },
+        ...(current ? { previous_role: current.role } : {}),
+      });
+      return member;
     },
 
     async listUsers(actor: Actor, tenantId: string): Promise<MemberRecord[]> {
@@ -112,6 +133,12 @@ export function createIdentityService(deps: { repo: IdentityRepository; keys: Ke
         prefix: key.slice(0, PREFIX_CHARS),
       });
       await deps.keys.reload();
+      publish({
+        type: 'key.created',
+        ...actorFact(actor, input.tenantId),
+        ...{ resource_type: 'key', resource_id: record.id, role: record.role },
+        ...(record.userId ? { key_user: record.userId } : {}),
+      });
       return { key, record };
     },
 
@@ -149,6 +176,12 @@ export function createIdentityService(deps: { repo: IdentityRepository; keys: Ke
       const revoked = await repo.revokeKey(tenantId, candidate.id);
       if (!revoked) throw new AppError('not_found', `Key ${candidate.id} was revoked meanwhile`);
       await deps.keys.reload();
+      publish({
+        type: 'key.revoked',
+        ...actorFact(actor, tenantId),
+        ...{ resource_type: 'key', resource_id: revoked.id, role: revoked.role },
+        ...(revoked.userId ? { key_user: revoked.userId } : {}),
+      });
       return revoked;
     },
 

@@ -11,6 +11,7 @@ export { createIdentityRepository, type IdentityRepository } from './identity.re
 export { registerIdentityRoutes } from './identity.routes.js';
 export { keyView, memberView, tenantSlug, tenantView, userIdSchema } from './identity.schemas.js';
 export { createIdentityService, type IdentityService } from './identity.service.js';
+export type { IdentityEvent } from './identity-events.js';
 export {
   apiKeys,
   DEFAULT_TENANT,

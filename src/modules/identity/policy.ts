@@ -32,6 +32,8 @@ export const permissions = {
   'evals:read': ['read', 'Eval'],
   /** Recording a run: what `berth eval --against` does after running a suite (POST /api/evals). */
   'evals:write': ['create', 'Eval'],
+  /** The tenant's audit trail (GET /api/audit): admins and above. */
+  'audit:read': ['read', 'AuditEvent'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type PermissionName = keyof typeof permissions;
 
@@ -80,6 +82,7 @@ function defineAbility(actor: Actor): Ability {
     can(['create', 'cancel'], ['Conversation', 'Task'], tenant);
     can(['read', 'update'], ['User', 'Key'], tenant);
     can('read', 'Tenant', tenant);
+    can('read', 'AuditEvent', tenant);
   }
   return build();
 }

@@ -35,6 +35,16 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'put model prompts and completions on trace spans: true or false (default false)',
   },
   {
+    env: 'BERTH_AUDIT_SIGNING_KEY',
+    path: ['audit', 'signingKey'],
+    doc: 'Ed25519 private key (PEM) that signs audit checkpoints; none: no checkpoints',
+  },
+  {
+    env: 'BERTH_AUDIT_CHECKPOINT_EVERY',
+    path: ['audit', 'checkpointEvery'],
+    doc: "a signed checkpoint every this many events of a tenant's audit chain (default 100)",
+  },
+  {
     env: 'BERTH_AUTH',
     path: ['auth', 'mode'],
     doc: 'auto (credentials required once any key was created), on or off',

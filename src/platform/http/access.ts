@@ -79,10 +79,11 @@ export function registerAccessHook(app: HttpApp, access: AccessControl) {
     // Unmatched requests reach only the not-found handler, which serves no data.
     if (permission === undefined || permission === 'public') return;
     const actor = await access.authenticate(request);
+    // Set before the check: a refusal is recorded with who was refused.
+    request.actor = actor;
     if (!access.allows(actor, permission)) {
       throw new AppError('forbidden', `Your role (${actor.role}) does not grant ${permission}`);
     }
-    request.actor = actor;
   });
 }
 

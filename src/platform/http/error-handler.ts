@@ -114,8 +114,25 @@ function missingBody(error: FastifyError | Error, request: FastifyRequest): AppE
   return new AppError('validation_failed', 'Request body is missing; a JSON object is expected');
 }
 
+/** How each refused request was refused, for the response facts (response-facts.ts). */
+const refusals = new WeakMap<FastifyRequest, { code: ErrorCode; oversized: boolean }>();
+export const refusalOf = (request: FastifyRequest) => refusals.get(request);
+
+/** Refused for its size: 413, a schema's length limit (zod `too_big`), or a limit a service names (`details[].limit`). */
+function oversized(error: FastifyError | Error, appError: AppError): boolean {
+  if (appError.code === 'payload_too_large') return true;
+  if (appError.code !== 'validation_failed') return false;
+  const validation = (error as FastifyError).validation;
+  if (validation?.some((issue) => issue.keyword === 'too_big')) return true;
+  return (
+    Array.isArray(appError.details) &&
+    appError.details.some((d) => typeof (d as { limit?: unknown } | null)?.limit === 'number')
+  );
+}
+
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   const appError = missingBody(error, request) ?? toAppError(error);
+  refusals.set(request, { code: appError.code, oversized: oversized(error, appError) });
   if (appError.httpStatus >= 500) {
     request.log.error({ err: appError.code === 'internal_error' ? error : appError }, appError.message);
   } else {

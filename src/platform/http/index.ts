@@ -16,6 +16,7 @@ export {
   runReadinessChecks,
 } from './health.routes.js';
 export { REQUEST_ID_HEADER } from './request-id.js';
+export type { ResponseFact } from './response-facts.js';
 export { createHttpServer, type HttpApp, type HttpServerOptions } from './server.js';
 export { type SseStream, startSse, wantsEventStream } from './sse.js';
 export { registerStaticUi, type StaticUiOptions } from './static-ui.js';

@@ -20,6 +20,7 @@ import { edgeServerOptions, refuseAtTheEdge } from './edge-errors.js';
 import { errorBody, handleError } from './error-handler.js';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import { type ResponseFact, registerResponseFacts } from './response-facts.js';
 import { registerStringGuard } from './string-guard.js';
 
 export type HttpApp = FastifyInstance<
@@ -39,6 +40,8 @@ export interface HttpServerOptions {
   version: string;
   /** Per-actor and per-tenant request limits; none when absent. */
   rateLimit?: RateLimitOptions;
+  /** Told of every answered request (the audit trail of writes and denials); must not throw. */
+  onResponse?: (fact: ResponseFact) => void;
 }
 
 function observeDuration(app: HttpApp, metrics: HttpMetrics) {
@@ -80,6 +83,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   observeDuration(app, options.metrics);
+  if (options.onResponse) registerResponseFacts(app, options.onResponse);
   refuseAtTheEdge(app, options.requestTimeoutMs);
   registerAccessHook(app, options.access);
   registerStringGuard(app);

@@ -1,5 +1,6 @@
 export { createLogger, type LogFormat, type Logger } from './logger.js';
 export { createHttpMetrics, createMetricsRegistry, type HttpMetrics, type Registry } from './metrics.js';
+export { scrubText, scrubValue } from './scrub.js';
 export {
   captureTraceContext,
   contextFrom,
