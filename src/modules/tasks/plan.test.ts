@@ -120,3 +120,128 @@ describe('literalInputProblem', () => {
     }
   });
 });
+
+describe('rulePlan: delivering the result', () => {
+  const keys = (steps: PlannedStep[]) => steps.map((s) => `${s.key}:${s.tool}`);
+
+  it('mails the summary of the links to the address after "email it to"', () => {
+    const steps = rulePlan('Summarise https://a.example/x and email it to bob@example.com.');
+    expect(keys(steps)).toEqual([
+      'fetch_1:fetch_url',
+      'extract_1:extract_text',
+      'summarize:summarize',
+      'send_email:send_email',
+    ]);
+    expect(steps[3]).toEqual({
+      key: 'send_email',
+      tool: 'send_email',
+      input: {
+        to: ['bob@example.com'],
+        subject: 'Summarise https://a.example/x',
+        text: { $from: 'summarize', path: 'summary' },
+      },
+      dependsOn: ['summarize'],
+    });
+  });
+
+  it('mails the answer when there is nothing to fetch, to every listed recipient', () => {
+    const steps = rulePlan(
+      'What is a harbour? Send the answer to ann@example.com, Bo <bo@example.org> and cy@example.net',
+    );
+    expect(keys(steps)).toEqual(['answer:answer', 'send_email:send_email']);
+    expect(steps[1]?.input).toMatchObject({
+      to: ['ann@example.com', 'bo@example.org', 'cy@example.net'],
+      subject: 'What is a harbour?',
+      text: { $from: 'answer', path: 'answer' },
+    });
+    expect(steps[1]?.dependsOn).toEqual(['answer']);
+  });
+
+  it('posts the summary to the URL after "post it to", without fetching that URL', () => {
+    const steps = rulePlan(
+      'Digest https://a.example/news then post it to https://hooks.example/berth?team=7',
+    );
+    expect(keys(steps)).toEqual([
+      'fetch_1:fetch_url',
+      'extract_1:extract_text',
+      'summarize:summarize',
+      'post:http_post',
+    ]);
+    expect(steps[3]?.input).toEqual({
+      url: 'https://hooks.example/berth?team=7',
+      body: { subject: 'Digest https://a.example/news', result: { $from: 'summarize', path: 'summary' } },
+    });
+    expect(steps.filter((s) => s.tool === 'fetch_url').map((s) => s.input.url)).toEqual([
+      'https://a.example/news',
+    ]);
+  });
+
+  it('does both when asked to, each after the summary', () => {
+    const steps = rulePlan(
+      'Summarise https://a.example/ then email it to a@example.com and post it to https://h.example/x',
+    );
+    expect(keys(steps).slice(-2)).toEqual(['send_email:send_email', 'post:http_post']);
+    expect(steps.slice(-2).map((s) => s.dependsOn)).toEqual([['summarize'], ['summarize']]);
+    expect(steps.at(-2)?.input.to).toEqual(['a@example.com']);
+  });
+
+  it.each([
+    ['an address that is only mentioned', 'Summarise https://a.example/ for bob@example.com'],
+    ['a URL that is only read', 'Read https://a.example/ and https://b.example/'],
+    ['"email" without a recipient after it', 'Summarise the email at https://a.example/mail'],
+    ['an address far from the ask', `Email it to the team. ${'x'.repeat(100)} Contact: bob@example.com`],
+    ['a mailto-less ftp link', 'Summarise https://a.example/ then post it to ftp://files.example/in'],
+  ])('adds no delivery for %s', (_name, description) => {
+    const tools = rulePlan(description).map((s) => s.tool);
+    expect(tools).not.toContain('send_email');
+    expect(tools).not.toContain('http_post');
+  });
+
+  it('keeps the subject to one short line', () => {
+    const steps = rulePlan(`${'Long words '.repeat(30)}\nsecond line, email it to a@example.com`);
+    const subject = String(steps.at(-1)?.input.subject);
+    expect(subject.length).toBeLessThanOrEqual(120);
+    expect(subject).not.toMatch(/\n/);
+    expect(rulePlan('Email it to a@example.com').at(-1)?.input.subject).toBe('Task result');
+  });
+
+  it('makes delivery steps whose literal inputs the tools accept', () => {
+    const withDelivery = new ToolRegistry([
+      ...builtinTools({
+        httpPost: { allow: ['hooks.example:443'] },
+        sendEmail: { url: 'smtp://127.0.0.1:2525', from: 'berth@example.org' },
+      }),
+      createSummarizeTool(modelDeps),
+      createAnswerTool(modelDeps),
+    ]);
+    const steps = rulePlan(
+      'Summarise https://a.example/ then email it to a@example.com and post it to https://hooks.example/x',
+    );
+    for (const step of steps) expect(literalInputProblem(step, withDelivery), step.key).toBeUndefined();
+  });
+});
+
+describe('validatePlan with side-effecting tools', () => {
+  it('accepts them: the step waits for approval when it runs, not at planning', () => {
+    const withMail = new ToolRegistry([
+      ...builtinTools({ sendEmail: { url: 'smtp://127.0.0.1:2525', from: 'berth@example.org' } }),
+    ]);
+    const steps: PlannedStep[] = [
+      fetchStep('get'),
+      {
+        key: 'mail',
+        tool: 'send_email',
+        input: { to: ['a@example.com'], subject: 'Page', text: { $from: 'get', path: 'body' } },
+        dependsOn: ['get'],
+      },
+    ];
+    expect(validatePlan(steps, withMail)).toEqual({ ok: true, value: steps });
+    const badAddress = [
+      { ...(steps[1] as PlannedStep), input: { to: ['nobody'], subject: 's', text: 't' }, dependsOn: [] },
+    ];
+    expect(validatePlan(badAddress, withMail)).toMatchObject({
+      ok: false,
+      error: { index: 0, field: 'input.to.0' },
+    });
+  });
+});

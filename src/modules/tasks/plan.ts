@@ -143,12 +143,7 @@ function checkStep(
   const tool = registry.get(step.tool);
   const at = (message: string, field: string) => problem(`step ${step.key}: ${message}`, index, field);
   if (!tool) return at(`unknown tool "${step.tool}"`, 'tool');
-  // Until a step can wait for approval, planning one that changes the world would let it run unasked.
-  if (tool.sideEffects)
-    return at(
-      `tool "${step.tool}" changes the world and needs approval, which tasks cannot ask for yet`,
-      'tool',
-    );
+  // A tool that changes the world may be planned: its step waits for approval before it runs.
   const unknown = step.dependsOn.findIndex((dep) => !keys.has(dep));
   if (unknown !== -1)
     return at(`depends on unknown step "${step.dependsOn[unknown]}"`, `depends_on.${unknown}`);
