@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['test/support/global-setup.ts'],
+    // Kills what a test file spawned and left running (a failed test skips its own cleanup).
+    setupFiles: ['test/support/setup-children.ts'],
     projects: [
       {
         extends: true,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { trackChild } from './child-processes.js';
 import { REPO_ROOT } from './paths.js';
 import { freePort } from './services.js';
 
@@ -26,11 +27,15 @@ export function spawnBerth(
   entry?: string,
 ): ChildProcess {
   const command = entry ? [entry] : ['--import', 'tsx', `${REPO_ROOT}src/main.ts`];
-  return spawn(process.execPath, [...command, ...args], {
-    cwd,
-    env: baseEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Its own process group: a failed test's cleanup (child-processes.ts) kills it and its children.
+  return trackChild(
+    spawn(process.execPath, [...command, ...args], {
+      cwd,
+      env: baseEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+  );
 }
 
 export async function runBerth(

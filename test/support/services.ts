@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { trackChild } from './child-processes.js';
 
 export const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -130,7 +131,7 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      child = trackChild(spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] }));
       await readyToAccept(child);
     },
     async stop() {

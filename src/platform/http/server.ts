@@ -44,16 +44,26 @@ export interface HttpServerOptions {
   onResponse?: (fact: ResponseFact) => void;
 }
 
-function observeDuration(app: HttpApp, metrics: HttpMetrics) {
+/**
+ * The request duration histogram, and one access line per request at `debug`. Fastify's own request
+ * logging writes two `info` lines per request (received, completed) on the hot path, which the
+ * duration histogram already counts; errors are logged by the error handler whatever the level.
+ */
+function observeRequests(app: HttpApp, metrics: HttpMetrics) {
   app.addHook('onRequest', async (request, reply) => {
     const started = process.hrtime.bigint();
     // 'finish' fires for ordinary and for hijacked (streamed) replies alike.
     reply.raw.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = request.routeOptions.url ?? 'unmatched';
+      const status = reply.raw.statusCode;
       metrics.requestDuration.observe(
-        { method: request.method, route, status_code: String(reply.raw.statusCode) },
+        { method: request.method, route, status_code: String(status) },
         seconds,
+      );
+      request.log.debug(
+        { method: request.method, url: request.url, status, ms: Math.round(seconds * 1e4) / 10 },
+        'request',
       );
     });
   });
@@ -64,7 +74,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance,
     genReqId: requestIdFrom,
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
     ...edgeServerOptions(options),
@@ -82,7 +92,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  observeDuration(app, options.metrics);
+  observeRequests(app, options.metrics);
   if (options.onResponse) registerResponseFacts(app, options.onResponse);
   refuseAtTheEdge(app, options.requestTimeoutMs);
   registerAccessHook(app, options.access);
