@@ -1578,7 +1578,7 @@ export interface paths {
                 result: string | null;
                 error: unknown;
                 /** @enum {string} */
-                planner: 'model' | 'rule';
+                planner: 'model' | 'rule' | 'explicit';
                 planner_note: string | null;
                 created_at: string;
                 updated_at: string;
@@ -1668,7 +1668,7 @@ export interface paths {
         };
       };
     };
-    /** @description Plans a task and queues its steps. With an `Idempotency-Key` header a retried request returns the first task. */
+    /** @description Plans a task and queues its steps; with `steps`, runs that explicit plan instead (validated like a planned one: 400 naming the step and field). With an `Idempotency-Key` header a retried request returns the first task. */
     post: {
       parameters: {
         header?: {
@@ -1682,6 +1682,17 @@ export interface paths {
             title?: string;
             user_id?: string;
             agent?: string;
+            /** @description An explicit plan (at most 20 steps) that replaces the planner */
+            steps?: {
+              key: string;
+              tool: string;
+              /** @description The tool input; {"$from": "<key>", "path": "<field>"} takes a value from an earlier step */
+              input: {
+                [key: string]: unknown;
+              };
+              /** @default [] */
+              depends_on?: string[];
+            }[];
           };
         };
       };
@@ -1792,6 +1803,17 @@ export interface paths {
             title?: string;
             user_id?: string;
             agent?: string;
+            /** @description An explicit plan (at most 20 steps) that replaces the planner */
+            steps?: {
+              key: string;
+              tool: string;
+              /** @description The tool input; {"$from": "<key>", "path": "<field>"} takes a value from an earlier step */
+              input: {
+                [key: string]: unknown;
+              };
+              /** @default [] */
+              depends_on?: string[];
+            }[];
           };
         };
       };
@@ -1910,7 +1932,7 @@ export interface paths {
               result: string | null;
               error: unknown;
               /** @enum {string} */
-              planner: 'model' | 'rule';
+              planner: 'model' | 'rule' | 'explicit';
               planner_note: string | null;
               created_at: string;
               updated_at: string;
@@ -2295,6 +2317,442 @@ export interface paths {
         };
         /** @description Default Response */
         422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/approvals': {
+    /** @description The tenant's approval requests, newest first; `status` and `task` filter them. */
+    get: {
+      parameters: {
+        query?: {
+          status?: 'pending' | 'approved' | 'rejected' | 'expired';
+          task?: string;
+          limit?: number;
+          cursor?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              approvals: {
+                approval_id: string;
+                /** @enum {string} */
+                status: 'pending' | 'approved' | 'rejected' | 'expired';
+                task_id: string;
+                step_id: string;
+                tool: string;
+                arguments: {
+                  [key: string]: unknown;
+                };
+                args_hash: string;
+                requested_by: string;
+                request_id: string;
+                agent: string;
+                agent_version: string;
+                four_eyes: boolean;
+                expires_at: string;
+                decided_by: string | null;
+                decided_at: string | null;
+                reason: string | null;
+                created_at: string;
+              }[];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/approvals/{id}': {
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              approval_id: string;
+              /** @enum {string} */
+              status: 'pending' | 'approved' | 'rejected' | 'expired';
+              task_id: string;
+              step_id: string;
+              tool: string;
+              arguments: {
+                [key: string]: unknown;
+              };
+              args_hash: string;
+              requested_by: string;
+              request_id: string;
+              agent: string;
+              agent_version: string;
+              four_eyes: boolean;
+              expires_at: string;
+              decided_by: string | null;
+              decided_at: string | null;
+              reason: string | null;
+              created_at: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/approvals/{id}/approve': {
+    /** @description Approves the step to run with exactly the shown arguments. Send the `args_hash` you saw: another one is 409 `approval_args_changed`. Expired: 409 `approval_expired`; decided already: 409 `approval_decided`; four eyes and you asked for it: 403 `approval_needs_second_person`. */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            args_hash?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              approval_id: string;
+              /** @enum {string} */
+              status: 'pending' | 'approved' | 'rejected' | 'expired';
+              task_id: string;
+              step_id: string;
+              tool: string;
+              arguments: {
+                [key: string]: unknown;
+              };
+              args_hash: string;
+              requested_by: string;
+              request_id: string;
+              agent: string;
+              agent_version: string;
+              four_eyes: boolean;
+              expires_at: string;
+              decided_by: string | null;
+              decided_at: string | null;
+              reason: string | null;
+              created_at: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/approvals/{id}/reject': {
+    /** @description Rejects the step with a reason: it fails with `approval_rejected` (not retried), and its task with it. */
+    post: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+            args_hash?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              approval_id: string;
+              /** @enum {string} */
+              status: 'pending' | 'approved' | 'rejected' | 'expired';
+              task_id: string;
+              step_id: string;
+              tool: string;
+              arguments: {
+                [key: string]: unknown;
+              };
+              args_hash: string;
+              requested_by: string;
+              request_id: string;
+              agent: string;
+              agent_version: string;
+              four_eyes: boolean;
+              expires_at: string;
+              decided_by: string | null;
+              decided_at: string | null;
+              reason: string | null;
+              created_at: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
           content: {
             'application/json': {
               error: {
@@ -2753,6 +3211,166 @@ export interface paths {
         };
         /** @description Default Response */
         401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/audit': {
+    /** A tenant's audit events in chain order, filtered; cursor pagination */
+    get: {
+      parameters: {
+        query?: {
+          tenant_id?: string;
+          since?: string;
+          until?: string;
+          action?: string;
+          actor?: string;
+          request_id?: string;
+          outcome?: 'ok' | 'denied' | 'blocked';
+          cursor?: string;
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              events: {
+                id: number;
+                tenant_id: string;
+                seq: number;
+                at: string;
+                action: string;
+                /** @enum {string} */
+                outcome: 'ok' | 'denied' | 'blocked';
+                blocked_by_rule: string | null;
+                actor_user: string | null;
+                actor_key: string | null;
+                resource_type: string | null;
+                resource_id: string | null;
+                request_id: string | null;
+                agent_version: string | null;
+                config_version: string | null;
+                args_hash: string | null;
+                details: {
+                  [key: string]: unknown;
+                } | null;
+                prev_hash: string;
+                hash: string;
+              }[];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/api/audit/chain': {
+    /** The head of a tenant's chain and its signed checkpoints (what `berth audit verify` checks) */
+    get: {
+      parameters: {
+        query?: {
+          tenant_id?: string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              head: {
+                seq: number;
+                hash: string;
+              } | null;
+              checkpoints: {
+                tenant_id: string;
+                seq: number;
+                hash: string;
+                signature: string;
+                key_id: string;
+                at: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
           content: {
             'application/json': {
               error: {
