@@ -140,7 +140,7 @@ interface AssembleInput {
 async function assemble(input: AssembleInput): Promise<App> {
   const { config, logger, role, store, access, identity, sso, bus } = input;
   const metrics = createMetricsRegistry();
-  const core = buildCore(config, metrics, logger);
+  const core = buildCore(config, metrics, logger, { db: store.db, events: bus });
   const queue = await openQueue(config, logger);
   const { events, notifier } = await openTaskEvents(config, logger);
   const tasks = createTasksModule({

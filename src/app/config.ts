@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { agentsSection } from '../modules/agents/index.js';
+import { budgetsSection } from '../modules/budgets/index.js';
 import { approvalsSection } from '../modules/approvals/index.js';
 import { auditSection } from '../modules/audit/index.js';
 import { deploySchema } from '../modules/deploy/index.js';
+import { pricesSection } from '../modules/llm/index.js';
 import { toolsSection } from '../modules/tools/index.js';
 import {
   type ConfigError,
@@ -18,6 +20,9 @@ export const configSchema = z
   .strictObject({
     ...platformSections,
     agents: agentsSection,
+    /** USD per million input and output tokens, per provider and model. */
+    prices: pricesSection,
+    budgets: budgetsSection,
     audit: auditSection,
     approvals: approvalsSection,
     tools: toolsSection,

@@ -1,5 +1,12 @@
 import { type AgentCatalog, agentToolIssues, createAgentCatalog } from '../modules/agents/index.js';
-import { createLlmRegistry, type LlmOptions, type LlmRegistry } from '../modules/llm/index.js';
+import { type BudgetEvent, createBudgets } from '../modules/budgets/index.js';
+import {
+  createLlmRegistry,
+  createPriceTable,
+  type LlmOptions,
+  type LlmRegistry,
+  unpricedModels,
+} from '../modules/llm/index.js';
 import {
   type BuiltinToolOptions,
   builtinTools,
@@ -13,6 +20,8 @@ import {
   unavailableBuiltins,
 } from '../modules/tools/index.js';
 import type { ConfigCheck } from '../platform/config/index.js';
+import type { Db } from '../platform/db/index.js';
+import type { Publisher } from '../platform/events/index.js';
 import type { Logger, Registry } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
 import type { Config } from './config.js';
@@ -76,9 +85,49 @@ export const appConfigChecks: ReadonlyArray<ConfigCheck<Config>> = [
     ),
 ];
 
-/** The model registry, the tool registry and the agents — what every role needs. */
-export function buildCore(config: Config, metrics: Registry, logger: Logger): Core {
-  const llm = createLlmRegistry({ options: llmOptions(config), metrics, logger });
+/** What budgets need beyond the config: the store their usage lives in and the bus they publish on. */
+export interface CoreDeps {
+  db: Db;
+  events: Publisher<BudgetEvent>;
+}
+
+/**
+ * An unpriced model counts 0 USD rather than stopping the start: local models (Ollama, vLLM) are free
+ * to the operator, and a deployment without a price table keeps running; the warning names each one.
+ */
+function warnUnpriced(config: Config, agents: AgentCatalog, logger: Logger): void {
+  const prices = createPriceTable(config.prices);
+  for (const ref of unpricedModels(
+    prices,
+    agents.list().map((agent) => agent.model),
+  )) {
+    logger.warn(
+      { provider: ref.provider, model: ref.model },
+      `model ${ref.provider}/${ref.model} has no price in the prices section: its calls count 0 USD (cost budgets and the cost alert do not see them)`,
+    );
+  }
+  for (const name of Object.keys(config.budgets.agents)) {
+    if (!agents.list().some((agent) => agent.name === name))
+      logger.warn({ agent: name }, `budgets.agents.${name} names no configured agent; it limits nothing`);
+  }
+}
+
+/** The model registry (with prices and budgets), the tool registry and the agents — what every role needs. */
+export function buildCore(config: Config, metrics: Registry, logger: Logger, deps: CoreDeps): Core {
+  const budgets = createBudgets({
+    db: deps.db,
+    config: config.budgets,
+    events: deps.events,
+    metrics,
+    logger,
+  });
+  const llm = createLlmRegistry({
+    options: llmOptions(config),
+    metrics,
+    logger,
+    prices: createPriceTable(config.prices),
+    gate: budgets.gate,
+  });
   const tools = createTools(
     config,
     createModelToolDeps({ llm, agent: (name) => agents.get(name ?? agents.defaultName) }),
@@ -87,5 +136,6 @@ export function buildCore(config: Config, metrics: Registry, logger: Logger): Co
   // Only reached when loadConfig ran without appConfigChecks, or for a tool known only at start.
   if (!catalog.ok) throw new StartupError(catalog.error.message);
   const agents = catalog.value;
+  warnUnpriced(config, agents, logger);
   return { llm, tools, agents };
 }

@@ -26,6 +26,8 @@ export const errorCodes = {
   token_budget_exceeded: 422,
   idempotency_key_reused: 422,
   rate_limited: 429,
+  /** A tenant's or agent's token or cost budget would be passed; details.resets_at says when it resets. */
+  budget_exhausted: 429,
   headers_too_large: 431,
   internal_error: 500,
   llm_error: 502,
@@ -44,12 +46,15 @@ export type ErrorCode = keyof typeof errorCodes;
 export interface AppErrorOptions {
   details?: unknown;
   cause?: unknown;
+  /** Sent as the Retry-After header when the error answers a request. */
+  retryAfterSeconds?: number;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly httpStatus: number;
   readonly details?: unknown;
+  readonly retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -57,6 +62,7 @@ export class AppError extends Error {
     this.code = code;
     this.httpStatus = errorCodes[code];
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

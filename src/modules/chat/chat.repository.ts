@@ -33,7 +33,7 @@ const TITLE_CHARS = 120;
 export interface NewTurn {
   conversation: { id: string; tenantId: string; userId: string; agent: string; isNew: boolean };
   user: { content: string };
-  assistant: { content: string; model: string; inputTokens: number; outputTokens: number };
+  assistant: { content: string; model: string; inputTokens: number; outputTokens: number; costUsd: number };
   agentVersion: string;
   requestId: string;
 }

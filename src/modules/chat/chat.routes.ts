@@ -19,7 +19,11 @@ const toWire = (reply: ChatReply, requestId: string) => ({
   response: reply.response,
   model: reply.model,
   agent_version: reply.agentVersion,
-  usage: { input_tokens: reply.usage.inputTokens, output_tokens: reply.usage.outputTokens },
+  usage: {
+    input_tokens: reply.usage.inputTokens,
+    output_tokens: reply.usage.outputTokens,
+    cost_usd: reply.usage.costUsd,
+  },
   request_id: requestId,
 });
 
@@ -62,6 +66,7 @@ const errors = {
   404: errorReply,
   409: errorReply,
   422: errorReply,
+  429: errorReply,
   502: errorReply,
   503: errorReply,
   504: errorReply,

@@ -20,7 +20,8 @@ export const chatBody = (maxMessageChars: number) =>
     agent: z.string().min(1).max(64).optional(),
   });
 
-export const usage = z.object({ input_tokens: z.number(), output_tokens: z.number() });
+/** Tokens of the turn's model calls, and what they cost in USD (from the price table; 0 for the offline model). */
+export const usage = z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() });
 
 export const chatReply = z.object({
   conversation_id: z.string(),

@@ -25,7 +25,7 @@ export interface ChatReply {
   response: string;
   model: string;
   agentVersion: string;
-  usage: { inputTokens: number; outputTokens: number };
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
 }
 
 export interface TurnOptions {
@@ -92,11 +92,13 @@ export function createChatService(deps: {
         ],
       };
       options.onPrepared?.({ conversationId: conversation.id, agentVersion: agent.version });
+      const owner = { tenantId: conversation.tenantId, agent: agent.name };
       const reply = await runModel(llm, agent, prompt, {
+        context: { ...owner, requestId: input.requestId, userId: conversation.userId },
         signal: options.signal,
         onDelta: options.onDelta,
         onToolEvent: options.onToolEvent,
-        tools: createToolSession(tools, agent.tools, input.requestId),
+        tools: createToolSession(tools, agent.tools, input.requestId, owner),
         tokenAllowance: agent.tokenBudget - tokensUsed,
       });
       const saved = await repo.saveTurn({

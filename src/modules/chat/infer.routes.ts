@@ -8,6 +8,7 @@ const errors = {
   401: errorReply,
   403: errorReply,
   404: errorReply,
+  429: errorReply,
   502: errorReply,
   503: errorReply,
   504: errorReply,
@@ -29,13 +30,15 @@ export function registerInferRoutes(app: HttpApp, deps: { infer: InferService; m
     },
     handler: async (request, reply) => {
       const body = request.body;
-      actingUser(request.actor, body.user_id);
+      const userId = actingUser(request.actor, body.user_id);
       // A caller that gives up cancels the model call and any tool still running.
       const abort = new AbortController();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
       const result = await deps.infer.infer({
+        tenantId: request.actor.tenantId,
+        userId,
         workflow: body.workflow,
         text: body.input.text,
         requestId: request.id,

@@ -4,6 +4,9 @@ import { runModel } from './run-model.js';
 import { createToolSession, type ToolCatalog } from './tool-session.js';
 
 export interface InferInput {
+  /** The tenant asking: its budgets apply. */
+  tenantId: string;
+  userId?: string;
   /** The agent that answers. */
   workflow: string;
   text: string;
@@ -29,12 +32,17 @@ export function createInferService(deps: { agents: AgentCatalog; llm: LlmRegistr
   return {
     async infer(input: InferInput): Promise<InferReply> {
       const agent = deps.agents.get(input.workflow);
-      const session = createToolSession(deps.tools, agent.tools, input.requestId);
+      const owner = { tenantId: input.tenantId, agent: agent.name };
+      const session = createToolSession(deps.tools, agent.tools, input.requestId, owner);
       const reply = await runModel(
         deps.llm,
         agent,
         { messages: [{ role: 'user', content: input.text }] },
-        { signal: input.signal, tools: session },
+        {
+          context: { ...owner, requestId: input.requestId, userId: input.userId },
+          signal: input.signal,
+          tools: session,
+        },
       );
       return {
         answer: reply.text,

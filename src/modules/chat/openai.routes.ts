@@ -44,10 +44,12 @@ function toPrompt(messages: WireMessage[]): ModelPrompt {
   return prompt;
 }
 
+// cost_usd beside OpenAI's own fields: clients that do not know it ignore it.
 const usageWire = (usage: ModelReply['usage']) => ({
   prompt_tokens: usage.inputTokens,
   completion_tokens: usage.outputTokens,
   total_tokens: usage.inputTokens + usage.outputTokens,
+  cost_usd: usage.costUsd,
 });
 
 export function registerOpenAiRoutes(
@@ -81,6 +83,7 @@ export function registerOpenAiRoutes(
         200: completionResponse,
         400: errorReply,
         404: errorReply,
+        429: errorReply,
         502: errorReply,
         503: errorReply,
         504: errorReply,
@@ -92,10 +95,12 @@ export function registerOpenAiRoutes(
       const prompt = toPrompt(body.messages);
       const id = `chatcmpl-${randomUUID()}`;
       const now = Math.floor(Date.now() / 1000);
+      const owner = { tenantId: request.actor.tenantId, agent: agent.name };
       const options = {
+        context: { ...owner, requestId: request.id, userId: request.actor.userId },
         maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
         temperature: body.temperature ?? undefined,
-        tools: createToolSession(deps.tools, agent.tools, request.id),
+        tools: createToolSession(deps.tools, agent.tools, request.id, owner),
       };
       if (!body.stream) {
         const result = await runModel(deps.llm, agent, prompt, options);

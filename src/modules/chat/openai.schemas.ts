@@ -26,6 +26,8 @@ const usage = z.object({
   prompt_tokens: z.number(),
   completion_tokens: z.number(),
   total_tokens: z.number(),
+  /** Berth's addition: what the call cost in USD, from the price table. */
+  cost_usd: z.number(),
 });
 
 export const completionResponse = z.object({

@@ -11,15 +11,15 @@ import {
 } from 'ai';
 import { AppError } from '../../platform/errors.js';
 import type { Agent } from '../agents/index.js';
-import { type LlmRegistry, toLlmAppError } from '../llm/index.js';
+import { type LlmCallContext, type LlmRegistry, toLlmAppError, withCallContext } from '../llm/index.js';
 import { previewInput, type ToolCallError, type ToolSession } from './tool-session.js';
 
 export interface ModelReply {
   /** The text of every step, steps apart by a blank line: what a streaming client saw. */
   text: string;
   model: string;
-  /** Summed over every step of the run. */
-  usage: { inputTokens: number; outputTokens: number };
+  /** Summed over every step of the run; the cost in USD from the price table. */
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
 }
 
 /** Tool activity while a reply streams; inputs are previews and outputs are never included. */
@@ -28,6 +28,8 @@ export type ToolEvent =
   | { type: 'result'; id: string; tool: string; ok: boolean; error?: ToolCallError };
 
 export interface RunModelOptions {
+  /** Who the run is for: every model call of it is checked against their budgets and counted under them. */
+  context: LlmCallContext;
   signal?: AbortSignal;
   /** When given the reply is streamed: called for every piece of text, in order. */
   onDelta?: (text: string) => void;
@@ -41,10 +43,14 @@ export interface RunModelOptions {
   onToolEvent?: (event: ToolEvent) => void;
 }
 
-const usageOf = (usage: { inputTokens: number | undefined; outputTokens: number | undefined }) => ({
-  inputTokens: usage.inputTokens ?? 0,
-  outputTokens: usage.outputTokens ?? 0,
-});
+type SdkUsage = { inputTokens: number | undefined; outputTokens: number | undefined };
+type Usage = ModelReply['usage'];
+
+// Prices are linear in tokens, so the summed usage of a run costs what its calls were counted at.
+function usageOf(registry: LlmRegistry, agent: Agent, usage: SdkUsage): Usage {
+  const tokens = { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
+  return { ...tokens, costUsd: registry.costOf(agent.model, tokens) };
+}
 
 const spent = (steps: ReadonlyArray<{ usage: LanguageModelUsage }>) =>
   steps.reduce((sum, step) => sum + (step.usage.inputTokens ?? 0) + (step.usage.outputTokens ?? 0), 0);
@@ -84,9 +90,10 @@ export async function runModel(
   registry: LlmRegistry,
   agent: Agent,
   prompt: ModelPrompt,
-  options: RunModelOptions = {},
+  options: RunModelOptions,
 ): Promise<ModelReply> {
   const call = {
+    ...withCallContext(options.context),
     model: registry.model(agent.model),
     instructions: [agent.systemPrompt, ...(prompt.extraInstructions ?? [])].join('\n\n'),
     messages: prompt.messages,
@@ -103,11 +110,12 @@ export async function runModel(
       return {
         text: joinSteps(result.steps.map((step) => step.text)),
         model: result.response.modelId || agent.model.model,
-        usage: usageOf(result.totalUsage),
+        usage: usageOf(registry, agent, result.totalUsage),
       };
     }
     // Errors arrive as stream parts and are rethrown below; the SDK's default onError would also print them.
-    return await streamModel(streamText({ ...call, onError: () => {} }), options, agent);
+    const streamed = await streamModel(streamText({ ...call, onError: () => {} }), options, agent);
+    return { ...streamed, usage: usageOf(registry, agent, streamed.usage) };
   } catch (error) {
     throw runError(error, agent, options);
   }
@@ -135,14 +143,14 @@ interface StreamState {
   /** A step with text has ended: the next text starts after a blank line. */
   separate: boolean;
   model: string;
-  usage: ModelReply['usage'];
+  usage: SdkUsage;
 }
 
 async function streamModel(
   result: ReturnType<typeof streamText>,
   options: RunModelOptions,
   agent: Agent,
-): Promise<ModelReply> {
+): Promise<Omit<ModelReply, 'usage'> & { usage: SdkUsage }> {
   const state: StreamState = {
     text: '',
     separate: false,
@@ -172,7 +180,7 @@ function onPart(part: TextStreamPart<ToolSet>, state: StreamState, options: RunM
       if (state.text) state.separate = true;
       return;
     case 'finish':
-      state.usage = usageOf(part.totalUsage);
+      state.usage = part.totalUsage;
       return;
     case 'tool-call':
       emit({ type: 'call', id: part.toolCallId, tool: part.toolName, input: previewInput(part.input) });

@@ -45,6 +45,8 @@ export function createToolSession(
   catalog: ToolCatalog,
   names: readonly string[],
   requestId: string,
+  /** Who the turn is for: model-backed tools count their calls under it. */
+  owner?: { tenantId: string; agent: string },
 ): ToolSession {
   const descriptors = new Map(catalog.list().map((descriptor) => [descriptor.name, descriptor]));
   const outcomes = new Map<string, ToolOutcome>();
@@ -66,6 +68,7 @@ export function createToolSession(
           signal: abortSignal ?? unbounded,
           idempotencyKey: `${requestId}:${toolCallId}`,
           requestId,
+          ...(owner ? { tenantId: owner.tenantId, agent: owner.agent } : {}),
         });
         if (result.ok) {
           outcomes.set(toolCallId, {

@@ -1,4 +1,4 @@
-import type { LanguageModelV4Usage } from '@ai-sdk/provider';
+import type { LanguageModelV4CallOptions, LanguageModelV4Usage } from '@ai-sdk/provider';
 import type { Logger } from 'pino';
 import type { AppError } from '../../platform/errors.js';
 import { CallAbortedError } from './error-classification.js';
@@ -6,6 +6,38 @@ import type { ModelRef } from './llm.types.js';
 import { describeLlmError } from './llm-errors.js';
 import type { CallOutcome, LlmMetrics } from './llm-metrics.js';
 import type { ProviderPolicies } from './provider-policies.js';
+
+/**
+ * Who a model call is for: the llm module knows no chat and no task, so callers say it. Budgets are
+ * checked and cost is counted under it; `requestId` and `userId` only travel on to events.
+ */
+export interface LlmCallContext {
+  tenantId: string;
+  agent: string;
+  requestId?: string;
+  userId?: string;
+}
+
+const CONTEXT_KEY = 'berth';
+
+/** The call options that carry a call context through the AI SDK (`generateText({ ...withCallContext(ctx) })`). */
+export const withCallContext = (context: LlmCallContext) => ({
+  providerOptions: { [CONTEXT_KEY]: { ...context } },
+});
+
+/** The call context of a model call and its options without it (providers never see Berth's key). */
+export function takeCallContext(params: LanguageModelV4CallOptions): {
+  context: LlmCallContext | undefined;
+  params: LanguageModelV4CallOptions;
+} {
+  const { [CONTEXT_KEY]: raw, ...rest } = params.providerOptions ?? {};
+  const context = raw as Partial<LlmCallContext> | undefined;
+  const valid = typeof context?.tenantId === 'string' && typeof context.agent === 'string';
+  return {
+    context: valid ? (context as LlmCallContext) : undefined,
+    params: raw === undefined ? params : { ...params, providerOptions: rest },
+  };
+}
 
 /** Everything the resilient wrapper of one model needs. */
 export interface WrapperDeps {

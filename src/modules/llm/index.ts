@@ -1,3 +1,4 @@
+export { type LlmCallContext, withCallContext } from './call-context.js';
 export { extractiveSummary } from './extractive-summary.js';
 export {
   type LlmOptions,
@@ -9,3 +10,13 @@ export {
 } from './llm.types.js';
 export { toLlmAppError } from './llm-errors.js';
 export { createLlmRegistry, type LlmRegistry, type ProviderCircuit } from './llm-registry.js';
+export type { BudgetGate, GatedCall, Reservation, Spend } from './metered-model.js';
+export {
+  createPriceTable,
+  type ModelPrice,
+  type Prices,
+  type PriceTable,
+  pricesSection,
+  type TokenUsage,
+  unpricedModels,
+} from './prices.js';

@@ -7,6 +7,8 @@ export interface LlmMetrics {
   recordCall(labels: { provider: string; model: string }, outcome: CallOutcome, seconds: number): void;
   recordTokens(labels: { provider: string; model: string }, input?: number, output?: number): void;
   setBreakerState(provider: string, state: BreakerStateName): void;
+  /** USD a call cost, by tenant, agent and model (0 is counted too, so every tenant's series exists). */
+  recordCost(labels: { tenant: string; agent: string; model: string }, usd: number): void;
 }
 
 const breakerGaugeValue: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
@@ -73,11 +75,23 @@ function instruments(registry: Registry) {
         registers,
       }),
   );
-  return { calls, tokens, duration, breaker };
+  const cost = reuse(
+    registry,
+    'berth_llm_cost_usd_total',
+    Counter,
+    () =>
+      new Counter({
+        name: 'berth_llm_cost_usd_total',
+        help: 'What LLM calls cost in USD, from the price table (prices), by tenant, agent and model.',
+        labelNames: ['tenant', 'agent', 'model'] as const,
+        registers,
+      }),
+  );
+  return { calls, tokens, duration, breaker, cost };
 }
 
 export function createLlmMetrics(registry: Registry): LlmMetrics {
-  const { calls, tokens, duration, breaker } = instruments(registry);
+  const { calls, tokens, duration, breaker, cost } = instruments(registry);
   return {
     recordCall: ({ provider, model }, outcome, seconds) => {
       calls.inc({ provider, model, outcome });
@@ -88,5 +102,6 @@ export function createLlmMetrics(registry: Registry): LlmMetrics {
       if (output !== undefined && output > 0) tokens.inc({ provider, model, kind: 'output' }, output);
     },
     setBreakerState: (provider, state) => breaker.set({ provider }, breakerGaugeValue[state]),
+    recordCost: (labels, usd) => cost.inc(labels, usd),
   };
 }

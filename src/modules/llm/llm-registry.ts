@@ -9,6 +9,8 @@ import {
   type ProviderName,
 } from './llm.types.js';
 import { createLlmMetrics } from './llm-metrics.js';
+import { type BudgetGate, withMetering } from './metered-model.js';
+import { createPriceTable, type PriceTable, type TokenUsage } from './prices.js';
 import { ProviderPolicies } from './provider-policies.js';
 import { createProviderModel, endpointOf } from './providers.js';
 import { withResilience } from './resilient-model.js';
@@ -27,6 +29,10 @@ export interface LlmRegistry {
    * refuses calls; at 0 the next call is let through as a trial, although the state reads open until then.
    */
   circuit(provider: ProviderName): ProviderCircuit;
+  /** USD for this usage of the model, from the price table: what its calls were counted at. */
+  costOf(ref: ModelRef, usage: TokenUsage): number;
+  /** The price table the registry's models count cost with. */
+  prices: PriceTable;
 }
 
 export interface ProviderCircuit {
@@ -38,6 +44,10 @@ export interface LlmRegistryDeps {
   options: LlmOptions;
   metrics: Registry;
   logger: Logger;
+  /** The price table; default: every model but the offline one unpriced (0 USD). */
+  prices?: PriceTable;
+  /** Budgets checked before each call (those that carry a call context); default: none. */
+  gate?: BudgetGate;
 }
 
 function configuredSecrets(options: LlmOptions): string[] {
@@ -51,6 +61,8 @@ export function createLlmRegistry({
   options,
   metrics: registry,
   logger: parentLogger,
+  prices = createPriceTable({}),
+  gate,
 }: LlmRegistryDeps): LlmRegistry {
   const logger = parentLogger.child({ module: 'llm' });
   const metrics = createLlmMetrics(registry);
@@ -90,7 +102,16 @@ export function createLlmRegistry({
         timeoutMs: options.timeoutMs,
         secrets,
       });
-      const wrapped = withTracing(resilient, {
+      const metered = withMetering(resilient, {
+        ref,
+        modelLabel: inner.modelId,
+        prices,
+        metrics,
+        gate,
+        logger,
+      });
+      // Tracing outermost: a budget refusal is a failed span, like a breaker refusal.
+      const wrapped = withTracing(metered, {
         ref,
         modelId: inner.modelId,
         traceContent: options.traceContent ?? false,
@@ -103,6 +124,8 @@ export function createLlmRegistry({
       if (!entry) return { state: 'closed', retryInMs: 0 };
       return { state: entry.state, retryInMs: entry.state === 'open' ? entry.pausedForMs() : 0 };
     },
+    costOf: (ref, usage) => prices.costOf(ref, usage),
+    prices,
     breakerStates: () =>
       [...policies.values()].map(({ provider, policies: entry }) => ({ provider, state: entry.state })),
   };

@@ -2,7 +2,7 @@ import { generateText, Output } from 'ai';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
 import type { Agent } from '../agents/index.js';
-import { type LlmRegistry, toLlmAppError } from '../llm/index.js';
+import { type LlmCallContext, type LlmRegistry, toLlmAppError, withCallContext } from '../llm/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { literalInputProblem, MAX_PLAN_STEPS, type Plan, plannedStep, validatePlan } from './plan.js';
 import { rulePlan } from './rule-planner.js';
@@ -35,8 +35,15 @@ export interface PlannerDeps {
   tools: ToolRegistry;
 }
 
-async function modelPlan(deps: PlannerDeps, agent: Agent, description: string, signal?: AbortSignal) {
+async function modelPlan(
+  deps: PlannerDeps,
+  agent: Agent,
+  description: string,
+  signal?: AbortSignal,
+  context?: LlmCallContext,
+) {
   const result = await generateText({
+    ...(context ? withCallContext(context) : {}),
     model: deps.llm.model(agent.model),
     instructions: plannerInstructions(deps.tools),
     messages: [{ role: 'user', content: `Task: ${description}` }],
@@ -99,8 +106,10 @@ export async function planTask(
   agent: Agent,
   description: string,
   signal?: AbortSignal,
+  /** Whose budgets the planning call counts against. */
+  context?: LlmCallContext,
 ): Promise<Plan> {
-  return refuseUncarriable(await choosePlan(deps, agent, description, signal), deps.tools);
+  return refuseUncarriable(await choosePlan(deps, agent, description, signal, context), deps.tools);
 }
 
 async function choosePlan(
@@ -108,6 +117,7 @@ async function choosePlan(
   agent: Agent,
   description: string,
   signal?: AbortSignal,
+  context?: LlmCallContext,
 ): Promise<Plan> {
   // Said to the person on the task page, so in their words: what the rules do, and why they were used.
   const rule = (reason: string): Plan => ({
@@ -119,7 +129,7 @@ async function choosePlan(
   if (agent.model.provider === 'offline') return rule('the built-in offline model cannot plan tasks');
   let proposed: z.infer<typeof planSchema>['steps'];
   try {
-    proposed = await modelPlan(deps, agent, description, signal);
+    proposed = await modelPlan(deps, agent, description, signal, context);
   } catch (error) {
     return rule(describeFailure(error));
   }

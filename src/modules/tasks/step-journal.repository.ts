@@ -212,7 +212,7 @@ export function createStepJournal(db: Db) {
       attempt: number;
       output: unknown;
       durationMs: number;
-      tokens: { input: number; output: number };
+      tokens: { input: number; output: number; costUsd: number };
       continueWith?: { leaseMs: number };
     }) =>
       db.transaction(async (tx) => {
@@ -227,6 +227,7 @@ export function createStepJournal(db: Db) {
             durationMs: done.durationMs,
             inputTokens: done.tokens.input,
             outputTokens: done.tokens.output,
+            costUsd: done.tokens.costUsd,
             finishedAt: new Date(),
             leaseExpiresAt: null,
             updatedAt: new Date(),

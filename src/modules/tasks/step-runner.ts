@@ -39,8 +39,10 @@ export interface StepRunnerOptions {
 }
 
 const tokensOf = (output: unknown) => {
-  const usage = (output as { usage?: { inputTokens?: number; outputTokens?: number } } | null)?.usage;
-  return { input: usage?.inputTokens ?? 0, output: usage?.outputTokens ?? 0 };
+  const usage = (
+    output as { usage?: { inputTokens?: number; outputTokens?: number; costUsd?: number } } | null
+  )?.usage;
+  return { input: usage?.inputTokens ?? 0, output: usage?.outputTokens ?? 0, costUsd: usage?.costUsd ?? 0 };
 };
 
 function pick(value: unknown, path: string | undefined): unknown {
@@ -218,6 +220,7 @@ export function createStepRunner(options: StepRunnerOptions) {
           idempotencyKey,
           requestId: task.requestId,
           agent: task.agent,
+          tenantId: step.tenantId,
         });
       let result: ToolResult<unknown>;
       if (!input.ok) result = input;

@@ -37,7 +37,7 @@ export function stepWire(step: StepRow) {
     output_truncated: truncated,
     output_url: truncated ? `/api/tasks/${step.taskId}/steps/${step.id}/output` : null,
     error: step.error ?? null,
-    usage: { input_tokens: step.inputTokens, output_tokens: step.outputTokens },
+    usage: { input_tokens: step.inputTokens, output_tokens: step.outputTokens, cost_usd: step.costUsd },
     started_at: iso(step.startedAt),
     finished_at: iso(step.finishedAt),
     duration_ms: step.durationMs,
@@ -63,7 +63,18 @@ export function taskSummaryWire(task: TaskRow) {
   };
 }
 
+// Rounded like each step's cost, so a sum of many does not print as 0.30000000000000004.
+const roundUsd = (usd: number) => Math.round(usd * 1e9) / 1e9;
+
+/** The steps' usage summed; the planner's call is counted in budgets and metrics, not here. */
+const taskUsage = (steps: StepRow[]) => ({
+  input_tokens: steps.reduce((sum, step) => sum + step.inputTokens, 0),
+  output_tokens: steps.reduce((sum, step) => sum + step.outputTokens, 0),
+  cost_usd: roundUsd(steps.reduce((sum, step) => sum + step.costUsd, 0)),
+});
+
 export const taskWire = (task: TaskRow, steps: StepRow[]) => ({
   ...taskSummaryWire(task),
   steps: steps.map(stepWire),
+  usage: taskUsage(steps),
 });

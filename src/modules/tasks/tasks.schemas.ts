@@ -63,8 +63,8 @@ export const stepView = z.object({
   output_truncated: z.boolean(),
   output_url: z.string().nullable(),
   error: z.unknown(),
-  /** Model tokens the step spent (summarize, answer); 0 for tools that call no model. */
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
+  /** Model tokens the step spent (summarize, answer) and their cost in USD; 0 for tools that call no model. */
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
   duration_ms: z.number().nullable(),
@@ -87,7 +87,11 @@ export const taskSummary = z.object({
   finished_at: z.string().nullable(),
 });
 
-export const taskView = taskSummary.extend({ steps: z.array(stepView) });
+export const taskView = taskSummary.extend({
+  steps: z.array(stepView),
+  /** The steps' usage summed: what the task's model calls spent and cost (USD). */
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }),
+});
 
 export const listQuery = z.object({
   user_id: z.string().min(1).max(128).optional(),

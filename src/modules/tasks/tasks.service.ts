@@ -116,7 +116,9 @@ export function createTasksService(deps: TasksServiceDeps) {
         if (!checked.ok) throw planRefused(checked.error);
         return this.createPlanned(input, explicitPlan(checked.value));
       }
-      return this.createPlanned(input, await planTask(deps, agent, input.description));
+      // The planning call counts against the budgets of the tenant and agent the task is for.
+      const context = { tenantId: input.tenantId, agent: agent.name, requestId: input.requestId, userId: input.userId };
+      return this.createPlanned(input, await planTask(deps, agent, input.description, undefined, context));
     },
 
     /** Stores a task whose plan is already made (and validated). */

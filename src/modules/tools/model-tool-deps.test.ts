@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, fakeReply, startFakeOpenAI } from '../../../test/support/fake-openai-server.js';
-import { createLlmRegistry } from '../llm/index.js';
+import { createLlmRegistry, createPriceTable } from '../llm/index.js';
 import { invokeTool } from './invoke-tool.js';
 import { createModelToolDeps, type ModelAgent } from './model-tool-deps.js';
 import { createAnswerTool, createSummarizeTool } from './model-tools.js';
@@ -16,11 +16,13 @@ beforeEach(() => fake.reset());
 
 const agents: Record<string, ModelAgent> = {
   default: {
+    name: 'default',
     model: { provider: 'offline', model: 'berth-offline' },
     systemPrompt: 'Be brief.',
     maxOutputTokens: 64,
   },
   writer: {
+    name: 'writer',
     model: { provider: 'openai', model: 'gpt-fake' },
     systemPrompt: 'You are the writer.',
     maxOutputTokens: 99,
@@ -44,6 +46,7 @@ function tools() {
     },
     metrics: new Registry(),
     logger: pino({ level: 'silent' }),
+    prices: createPriceTable({ openai: { 'gpt-fake': { input: 2, output: 10 } } }),
   });
   const deps = createModelToolDeps({
     llm,
@@ -76,7 +79,8 @@ describe('the model tools (summarize, answer)', () => {
       value: {
         summary: 'A short summary.',
         model: 'fake-model',
-        usage: { inputTokens: 40, outputTokens: 4 },
+        // 40 × 2 + 4 × 10 USD per million tokens.
+        usage: { inputTokens: 40, outputTokens: 4, costUsd: 0.00012 },
       },
     });
     const body = fake.chatRequests()[0]?.body;

@@ -5,11 +5,14 @@ import {
   type ModelRef,
   OFFLINE_MODEL_ID,
   toLlmAppError,
+  withCallContext,
 } from '../llm/index.js';
-import type { ModelAnswer, ModelToolDeps } from './model-tools.js';
+import type { ModelAnswer, ModelCaller, ModelToolDeps } from './model-tools.js';
 
 /** What the model tools read of the agent they run for (an agents-module Agent fits). */
 export interface ModelAgent {
+  /** Budgets and cost are counted under it. */
+  name: string;
   model: ModelRef;
   systemPrompt: string;
   maxOutputTokens: number;
@@ -38,10 +41,16 @@ async function reply(
   llm: LlmRegistry,
   agent: ModelAgent,
   prompt: { rules?: string; content: string },
-  signal: AbortSignal,
+  call: { caller: ModelCaller; signal: AbortSignal },
 ): Promise<ModelAnswer> {
+  const { caller, signal } = call;
+  // Without a tenant (a tool run outside a task or chat) the call is counted but no budget applies.
+  const context = caller.tenantId
+    ? withCallContext({ tenantId: caller.tenantId, agent: agent.name, requestId: caller.requestId })
+    : {};
   try {
     const result = await generateText({
+      ...context,
       model: llm.model(agent.model),
       instructions: [agent.systemPrompt, prompt.rules].filter(Boolean).join('\n\n'),
       messages: [{ role: 'user', content: prompt.content }],
@@ -50,13 +59,14 @@ async function reply(
       temperature: agent.temperature,
       abortSignal: signal,
     });
+    const tokens = {
+      inputTokens: result.totalUsage.inputTokens ?? 0,
+      outputTokens: result.totalUsage.outputTokens ?? 0,
+    };
     return {
       text: result.text,
       model: result.response.modelId || agent.model.model,
-      usage: {
-        inputTokens: result.totalUsage.inputTokens ?? 0,
-        outputTokens: result.totalUsage.outputTokens ?? 0,
-      },
+      usage: { ...tokens, costUsd: llm.costOf(agent.model, tokens) },
     };
   } catch (error) {
     throw toLlmAppError(error, agent.model);
@@ -66,24 +76,24 @@ async function reply(
 /** The model side of the summarize and answer tools, with the agent the step runs for. */
 export function createModelToolDeps(deps: ModelToolDepsInput): ModelToolDeps {
   return {
-    async summarize({ agent: name, texts, instruction, signal }) {
-      const agent = deps.agent(name);
+    async summarize({ texts, instruction, signal, ...caller }) {
+      const agent = deps.agent(caller.agent);
       if (agent.model.provider === 'offline') {
         // The offline model's answer to a summary request is this same extractive summary; calling it directly keeps its chat notice out of results.
         const text = extractiveSummary(texts, MAX_SUMMARY_SENTENCES);
         return {
           text,
           model: OFFLINE_MODEL_ID,
-          usage: { inputTokens: approxTokens(texts.join('')), outputTokens: approxTokens(text) },
+          usage: { inputTokens: approxTokens(texts.join('')), outputTokens: approxTokens(text), costUsd: 0 },
         };
       }
       const documents = texts
         .map((text, i) => `<document index="${i + 1}">\n${text}\n</document>`)
         .join('\n');
       const content = instruction ? `The user's request: ${instruction}\n\n${documents}` : documents;
-      return reply(deps.llm, agent, { rules: SUMMARY_RULES, content }, signal);
+      return reply(deps.llm, agent, { rules: SUMMARY_RULES, content }, { caller, signal });
     },
-    answer: ({ agent: name, question, signal }) =>
-      reply(deps.llm, deps.agent(name), { content: question }, signal),
+    answer: ({ question, signal, ...caller }) =>
+      reply(deps.llm, deps.agent(caller.agent), { content: question }, { caller, signal }),
   };
 }

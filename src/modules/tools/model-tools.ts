@@ -1,37 +1,53 @@
 import { z } from 'zod';
 import { ok } from '../../platform/errors.js';
-import { defineTool, type Tool, toolError } from './tool.js';
+import { defineTool, type Tool, type ToolContext, toolError } from './tool.js';
 
 export interface ModelAnswer {
   text: string;
   model: string;
-  usage: { inputTokens: number; outputTokens: number };
+  /** Tokens and what they cost (USD, from the price table): the step records both. */
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+}
+
+/** Who a model tool's call is for: its budgets and its cost. */
+export interface ModelCaller {
+  agent?: string;
+  tenantId?: string;
+  requestId?: string;
 }
 
 /** What model-backed tools need from the model layer; app.ts supplies it. */
 export interface ModelToolDeps {
   /** Summarises texts for the agent (the offline model gives an extractive summary). */
-  summarize(request: {
-    agent?: string;
-    texts: string[];
-    instruction?: string;
-    signal: AbortSignal;
-  }): Promise<ModelAnswer>;
+  summarize(
+    request: ModelCaller & {
+      texts: string[];
+      instruction?: string;
+      signal: AbortSignal;
+    },
+  ): Promise<ModelAnswer>;
   /** Answers a request from its own text, with the agent's model. */
-  answer(request: { agent?: string; question: string; signal: AbortSignal }): Promise<ModelAnswer>;
+  answer(request: ModelCaller & { question: string; signal: AbortSignal }): Promise<ModelAnswer>;
 }
 
-const usage = z.object({ inputTokens: z.number(), outputTokens: z.number() });
+const usage = z.object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() });
+const callerOf = (ctx: ToolContext): ModelCaller => ({
+  agent: ctx.agent,
+  tenantId: ctx.tenantId,
+  requestId: ctx.requestId,
+});
 const MAX_TEXT = 200_000;
 
 async function callModel(run: () => Promise<ModelAnswer>) {
   try {
     return ok(await run());
   } catch (error) {
-    const { code = 'llm_error', message = String(error) } = error as { code?: string; message?: string };
-    // Provider outages and timeouts may pass; a rejected request will not.
+    const found = error as { code?: string; message?: string; details?: unknown };
+    const { code = 'llm_error', message = String(error) } = found;
+    // Provider outages and timeouts may pass; a rejected request will not, nor a spent budget before its reset.
     const retryable = code === 'llm_unavailable' || code === 'llm_timeout' || code === 'llm_error';
-    return { ok: false as const, error: toolError(code, message, { retryable }) };
+    const details = code === 'budget_exhausted' ? found.details : undefined;
+    return { ok: false as const, error: toolError(code, message, { retryable, details }) };
   }
 }
 
@@ -50,7 +66,7 @@ export function createSummarizeTool(deps: ModelToolDeps): Tool {
     run: async (input, ctx) => {
       const result = await callModel(() =>
         deps.summarize({
-          agent: ctx.agent,
+          ...callerOf(ctx),
           texts: input.texts,
           instruction: input.instruction,
           signal: ctx.signal,
@@ -74,7 +90,7 @@ export function createAnswerTool(deps: ModelToolDeps): Tool {
     maxOutputBytes: 64 * 1024,
     run: async (input, ctx) => {
       const result = await callModel(() =>
-        deps.answer({ agent: ctx.agent, question: input.question, signal: ctx.signal }),
+        deps.answer({ ...callerOf(ctx), question: input.question, signal: ctx.signal }),
       );
       return result.ok
         ? ok({ answer: result.value.text, model: result.value.model, usage: result.value.usage })

@@ -22,6 +22,8 @@ export interface ToolContext {
   requestId?: string;
   /** The agent on whose behalf the tool runs; model-backed tools use its model. */
   agent?: string;
+  /** The tenant the tool runs for: model-backed tools count their calls against its budgets. */
+  tenantId?: string;
 }
 
 /**

@@ -104,6 +104,31 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'key for the OpenAI-compatible server',
   },
   {
+    env: 'BERTH_COST_ALERT_THRESHOLD',
+    path: ['budgets', 'costAlertUsd'],
+    doc: 'USD a tenant may spend in a month before budget.cost_alert fires, once per month (default none)',
+  },
+  {
+    env: 'BERTH_TENANT_DAILY_TOKENS',
+    path: ['budgets', 'tenant', 'dailyTokens'],
+    doc: 'tokens each tenant may spend per UTC day (default no limit)',
+  },
+  {
+    env: 'BERTH_TENANT_MONTHLY_TOKENS',
+    path: ['budgets', 'tenant', 'monthlyTokens'],
+    doc: 'tokens each tenant may spend per UTC month (default no limit)',
+  },
+  {
+    env: 'BERTH_TENANT_DAILY_USD',
+    path: ['budgets', 'tenant', 'dailyUsd'],
+    doc: 'USD each tenant may spend per UTC day, from the price table (default no limit)',
+  },
+  {
+    env: 'BERTH_TENANT_MONTHLY_USD',
+    path: ['budgets', 'tenant', 'monthlyUsd'],
+    doc: 'USD each tenant may spend per UTC month (default no limit)',
+  },
+  {
     env: 'BERTH_MAX_MESSAGE_CHARS',
     path: ['chat', 'maxMessageChars'],
     doc: 'longest user message (default 32000)',

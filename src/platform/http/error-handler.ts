@@ -138,5 +138,6 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   } else {
     request.log.info({ code: appError.code }, appError.message);
   }
+  if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', appError.retryAfterSeconds);
   return reply.status(appError.httpStatus).send(errorBody(appError, request.id));
 }
