@@ -6,6 +6,9 @@ import { type BerthEvent, createLifecycleBus } from './app/events.js';
 import { openQueue, openTaskEvents } from './app/infrastructure.js';
 import { circuitChecks, storeChecks } from './app/readiness.js';
 import { StartupError } from './app/startup-error.js';
+import { createApprovalsModule } from './modules/approvals/index.js';
+import { createAuditModule } from './modules/audit/index.js';
+import { configVersion } from './modules/evals/index.js';
 import {
   type AccessControlService,
   createAccessControl,
@@ -16,9 +19,6 @@ import {
   type IdentityService,
   type SingleSignOn,
 } from './modules/identity/index.js';
-import { createApprovalsModule } from './modules/approvals/index.js';
-import { createAuditModule } from './modules/audit/index.js';
-import { configVersion } from './modules/evals/index.js';
 import { createTasksModule } from './modules/tasks/index.js';
 import { isLoopbackHost } from './platform/config/index.js';
 import { openStore, type Store } from './platform/db/index.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { agentsSection } from '../modules/agents/index.js';
-import { budgetsSection } from '../modules/budgets/index.js';
 import { approvalsSection } from '../modules/approvals/index.js';
 import { auditSection } from '../modules/audit/index.js';
+import { budgetsSection } from '../modules/budgets/index.js';
 import { deploySchema } from '../modules/deploy/index.js';
 import { pricesSection } from '../modules/llm/index.js';
 import { toolsSection } from '../modules/tools/index.js';

@@ -117,7 +117,12 @@ export function createTasksService(deps: TasksServiceDeps) {
         return this.createPlanned(input, explicitPlan(checked.value));
       }
       // The planning call counts against the budgets of the tenant and agent the task is for.
-      const context = { tenantId: input.tenantId, agent: agent.name, requestId: input.requestId, userId: input.userId };
+      const context = {
+        tenantId: input.tenantId,
+        agent: agent.name,
+        requestId: input.requestId,
+        userId: input.userId,
+      };
       return this.createPlanned(input, await planTask(deps, agent, input.description, undefined, context));
     },
 

@@ -946,6 +946,7 @@ export interface paths {
               usage: {
                 input_tokens: number;
                 output_tokens: number;
+                cost_usd: number;
               };
               request_id: string;
             };
@@ -1018,6 +1019,19 @@ export interface paths {
         };
         /** @description Default Response */
         422: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
           content: {
             'application/json': {
               error: {
@@ -1344,6 +1358,19 @@ export interface paths {
           };
         };
         /** @description Default Response */
+        429: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
         502: {
           content: {
             'application/json': {
@@ -1478,6 +1505,7 @@ export interface paths {
                 prompt_tokens: number;
                 completion_tokens: number;
                 total_tokens: number;
+                cost_usd: number;
               };
             };
           };
@@ -1497,6 +1525,19 @@ export interface paths {
         };
         /** @description Default Response */
         404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
           content: {
             'application/json': {
               error: {
@@ -1954,11 +1995,17 @@ export interface paths {
                 usage: {
                   input_tokens: number;
                   output_tokens: number;
+                  cost_usd: number;
                 };
                 started_at: string | null;
                 finished_at: string | null;
                 duration_ms: number | null;
               }[];
+              usage: {
+                input_tokens: number;
+                output_tokens: number;
+                cost_usd: number;
+              };
             };
           };
         };
