@@ -10,7 +10,7 @@ import { type BerthInstance, type StartOptions, startBerth } from '../support/be
 import { type ErrorBody, getJson, postJson } from '../support/http.js';
 import { type TaskView, waitForTask } from '../support/tasks.js';
 import { bearer, type SeededKey, seedMember } from '../support/tenants.js';
-import { type ApprovalView, insertPostTask, waitForApproval } from './approvals-support.js';
+import { type ApprovalView, createPostTask, waitForApproval } from './approvals-support.js';
 
 /** The approvals API over a real app, once per store (PGlite and Postgres). */
 export function defineApprovalsApiSuite(
@@ -52,12 +52,7 @@ export function defineApprovalsApiSuite(
 
     const deliveriesTo = (path: string) => hook.deliveries.filter((d) => d.path === path);
     const newTask = async (path: string, body: Record<string, unknown> = { note: path }) => {
-      const taskId = await insertPostTask(berth, {
-        tenantId: 'acme',
-        userId: 'mia',
-        url: `${hook.origin}${path}`,
-        body,
-      });
+      const taskId = await createPostTask(berth.url, as(member), { url: `${hook.origin}${path}`, body });
       return { taskId, approval: await waitForApproval(berth.url, taskId, as(operator)) };
     };
     const approve = (key: SeededKey, id: string, body: unknown = {}) =>

@@ -1,6 +1,5 @@
-import { createTasksRepository } from '../../src/modules/tasks/tasks.repository.js';
-import type { BerthInstance } from '../support/berth-instance.js';
 import { getJson } from '../support/http.js';
+import { createTask } from '../support/tasks.js';
 
 export interface ApprovalView {
   approval_id: string;
@@ -17,32 +16,23 @@ export interface ApprovalView {
   reason: string | null;
 }
 
-/**
- * A task with one http_post step, written as POST /api/tasks writes one (task, step, outbox row in
- * one transaction), for the user it names. Explicit plans in POST /api/tasks are another change;
- * until then the fixture writes the plan the planner would.
- */
-export async function insertPostTask(
-  berth: BerthInstance,
-  options: { tenantId: string; userId: string; url: string; body: Record<string, unknown> },
+/** A task with one explicit http_post step, created through POST /api/tasks by the caller `headers` name. */
+export async function createPostTask(
+  baseUrl: string,
+  headers: Record<string, string>,
+  options: { url: string; body: Record<string, unknown> },
 ): Promise<string> {
-  const repo = createTasksRepository(berth.app.store.db);
-  const task = await repo.insertTask({
-    tenantId: options.tenantId,
-    userId: options.userId,
-    agent: 'default',
-    agentVersion: 'test',
-    title: 'post it',
-    description: `post it to ${options.url}`,
-    planner: 'rule',
-    requestId: `req-${Math.random().toString(36).slice(2)}`,
-    steps: [
-      { key: 'post', tool: 'http_post', input: { url: options.url, body: options.body }, dependsOn: [] },
-    ],
-    maxAttempts: 3,
-  });
-  if (!task) throw new Error('task not inserted');
-  return task.id;
+  const created = await createTask(
+    baseUrl,
+    {
+      description: `post it to ${options.url}`,
+      steps: [{ key: 'post', tool: 'http_post', input: { url: options.url, body: options.body } }],
+    },
+    headers,
+  );
+  if (created.status !== 202)
+    throw new Error(`POST /api/tasks answered ${created.status}: ${JSON.stringify(created.body)}`);
+  return created.body.task_id;
 }
 
 /** Polls the approvals API until the task's approval appears. */
