@@ -28,7 +28,8 @@ beforeAll(async () => {
   berth = await startBerth({
     env: {
       BERTH_FETCH_ALLOW: site.host,
-      BERTH_WEBHOOK_ALLOW: `127.0.0.1:${hook.port}`,
+      // localhost is allowed by name only: what it resolves to (loopback) must still be refused.
+      BERTH_WEBHOOK_ALLOW: `127.0.0.1:${hook.port},localhost:${hook.port}`,
       BERTH_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
       BERTH_SMTP_FROM: 'Berth <berth@example.org>',
       BERTH_STEP_MAX_ATTEMPTS: '1',
@@ -144,6 +145,23 @@ describe('a task that posts to a webhook (explicit plan)', () => {
     );
     expect(JSON.parse(delivered[0]?.body ?? '{}')).toEqual(approval?.arguments.body);
     expect(done.steps.find((s) => s.key === 'notify')?.output).toMatchObject({ status: 200 });
+  });
+
+  it('refuses, even approved, an allowed name that resolves to a loopback address', async () => {
+    const before = hook.deliveries.length;
+    const created = await createTask(berth.url, {
+      description: 'Post by name',
+      steps: [
+        { key: 'post', tool: 'http_post', input: { url: `http://localhost:${hook.port}/hook`, body: {} } },
+      ],
+    });
+    await waitForTask(berth.url, created.body.task_id, { until: waiting });
+    const [approval] = await pendingApprovals(created.body.task_id);
+    await approve(approval as Approval);
+    const done = await waitForTask(berth.url, created.body.task_id);
+    expect(done.status).toBe('failed');
+    expect(done.steps[0]?.error?.code).toBe('ssrf_blocked');
+    expect(hook.deliveries.length).toBe(before);
   });
 
   it('fails the approved step without sending when the webhook is not on the allow list', async () => {
