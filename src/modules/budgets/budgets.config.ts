@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { positiveInt } from '../../platform/config/index.js';
 
-const usd = z.coerce.number().positive().max(1e9);
+const usd = z.coerce.number().min(0).max(1e9);
 
 /** Limits of one scope; a limit left out is no limit. Periods are UTC days and months. */
 export const budgetLimits = z.strictObject({
