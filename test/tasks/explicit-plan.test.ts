@@ -1,25 +1,25 @@
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks } from '../../src/modules/tasks/index.js';
-import { type BerthInstance, startBerth } from '../support/berth-instance.js';
+import { type BerthInstance, type StartOptions, startBerth } from '../support/berth-instance.js';
 import { articlePage, type FixtureSite, startFixtureSite } from '../support/fixture-site.js';
 import type { ErrorBody } from '../support/http.js';
+import { createTestDatabase, postgresSkipReason } from '../support/services.js';
 import { createTask, waitForTask } from '../support/tasks.js';
+
+type Store = [string, () => Promise<StartOptions & { cleanup?: () => Promise<void> }>];
+const skipPostgres = await postgresSkipReason();
+const postgres: Store = [
+  'Postgres',
+  async () => {
+    const database = await createTestDatabase();
+    return { databaseUrl: database.url, cleanup: database.drop };
+  },
+];
+const stores: Store[] = [['PGlite', async () => ({})], ...(skipPostgres ? [] : [postgres])];
 
 let berth: BerthInstance;
 let site: FixtureSite;
-
-beforeAll(async () => {
-  site = await startFixtureSite();
-  site.route('/harbour', {
-    body: articlePage('Harbours', ['A harbour shelters ships from the sea.', 'Tides shape every harbour.']),
-  });
-  berth = await startBerth({ env: { BERTH_FETCH_ALLOW: site.host, BERTH_STEP_MAX_ATTEMPTS: '1' } });
-});
-afterAll(async () => {
-  await berth?.close();
-  await site?.close();
-});
 
 async function taskCount(): Promise<number> {
   const [row] = await berth.app.store.db.select({ n: count() }).from(tasks);
@@ -53,7 +53,26 @@ const chain = () => [
   },
 ];
 
-describe('POST /api/tasks with an explicit plan', () => {
+describe.each(stores)('POST /api/tasks with an explicit plan on %s', (_store, storeOptions) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    site = await startFixtureSite();
+    site.route('/harbour', {
+      body: articlePage('Harbours', ['A harbour shelters ships from the sea.', 'Tides shape every harbour.']),
+    });
+    const { cleanup: drop, ...options } = await storeOptions();
+    cleanup = drop;
+    berth = await startBerth({
+      ...options,
+      env: { BERTH_FETCH_ALLOW: site.host, BERTH_STEP_MAX_ATTEMPTS: '1' },
+    });
+  });
+  afterAll(async () => {
+    await berth?.close();
+    await site?.close();
+    await cleanup?.();
+  });
+
   it('runs the given steps instead of planning, recorded as planner "explicit"', async () => {
     const created = await createTask(berth.url, { description: 'Digest the harbour page', steps: chain() });
     expect(created.status).toBe(202);
