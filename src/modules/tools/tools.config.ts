@@ -3,9 +3,9 @@ import { hostPortList } from '../../platform/config/index.js';
 
 // smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the first byte); user and
 // password, when the server wants them, go in the URL, which comes from a secret.
-const smtpUrl = z
-  .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })
-  .refine((value) => new URL(value).hostname !== '', 'must name a host');
+const isSmtpUrl = (value: string) =>
+  URL.canParse(value) && /^smtps?:$/.test(new URL(value).protocol) && new URL(value).hostname !== '';
+const smtpUrl = z.string().min(1).refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL naming a host');
 
 // An RFC 5322 address or "Name <address>"; nodemailer parses it, this keeps a typo a config error.
 const fromAddress = z

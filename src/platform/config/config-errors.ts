@@ -151,7 +151,8 @@ const isSecretPath = (path: readonly PropertyKey[]) => path.some((key) => SECRET
 
 /** A URL's password replaced by ****, anything else as it was. */
 function withoutPassword(text: string): string {
-  if (!URL.canParse(text)) return text;
+  // A URL too broken to parse can still carry user:password@ (smtp://user:pw@ without a host).
+  if (!URL.canParse(text)) return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i, '$1****@');
   const url = new URL(text);
   if (!url.password) return text;
   const shown = text.replace(`:${url.password}@`, ':****@');
