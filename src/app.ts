@@ -46,6 +46,8 @@ export interface App {
   http: HttpApp;
   store: Store;
   queueKind: Queue['kind'];
+  /** This process's lifecycle bus (tests watch what is published on it). */
+  bus: EventBus<BerthEvent>;
   /** Tenants, users and keys, as the admin API and the CLI manage them (tests seed identities through it). */
   identity: IdentityService;
   /**
@@ -234,6 +236,7 @@ async function assemble(input: AssembleInput): Promise<App> {
     http,
     store,
     queueKind: queue.kind,
+    bus,
     identity,
     markStarted: (url) => {
       started = true;

@@ -29,7 +29,8 @@ export type TaskEvent =
   | (StepFact & { type: 'step.failed'; error: { code: string; message: string } })
   /** A side-effecting step paused until approval `approval_id` is decided. */
   | (StepFact & { type: 'step.awaiting_approval'; approval_id: string; args_hash: string })
-  | (TaskFact & { type: 'task.finished'; status: string; result: string | null; error: unknown });
+  // No result: it is the user's data (a summary, who a mail went to); SSE clients get it read from the task.
+  | (TaskFact & { type: 'task.finished'; status: string; error: unknown });
 
 const taskEventTypes = new Set<string>([
   'task.created',
@@ -49,14 +50,12 @@ export const taskFinished = (task: {
   id: string;
   tenantId: string;
   status: string;
-  result: string | null;
   error: unknown;
 }): Extract<TaskEvent, { type: 'task.finished' }> => ({
   type: 'task.finished',
   task_id: task.id,
   tenant_id: task.tenantId,
   status: task.status,
-  result: task.result,
   error: task.error ?? null,
 });
 
@@ -81,14 +80,8 @@ export function createInProcessTaskEvents(): TaskEvents {
 }
 
 const CHANNEL = 'berth_task_events';
-// NOTIFY payloads are limited to 8000 bytes; a long result is cut (the task itself has all of it).
+// NOTIFY payloads are limited to 8000 bytes.
 const MAX_PAYLOAD = 7_000;
-
-function encodeForNotify(event: TaskEvent): string {
-  const json = JSON.stringify(event);
-  if (Buffer.byteLength(json) <= MAX_PAYLOAD || event.type !== 'task.finished') return json;
-  return JSON.stringify({ ...event, result: `${(event.result ?? '').slice(0, 1_000)}…`, error: null });
-}
 
 /** Packs encoded events into JSON-array payloads under the NOTIFY limit, in order. */
 function payloads(events: string[]): string[] {
@@ -138,7 +131,7 @@ export async function createNotifyTaskEvents(
   };
   return {
     publish: (event) => {
-      pending.push(encodeForNotify(event));
+      pending.push(JSON.stringify(event));
       if (flushing) return;
       flushing = true;
       // Wait a tick so events raised together share one NOTIFY.

@@ -3,6 +3,7 @@ import { errorReply, type HttpApp, startSse } from '../../platform/http/index.js
 import { type TaskEvent, type TaskEvents, taskFinished } from './task-events.js';
 import { isFinal } from './task-status.js';
 import { taskSummaryWire, taskWire } from './task-view.js';
+import type { TaskRow } from './tasks.repository.js';
 import {
   type CreateTaskBody,
   createTaskBody,
@@ -26,6 +27,9 @@ const errors = {
   422: errorReply,
 };
 const taskParams = z.object({ id: z.uuid() });
+
+/** `task.finished` as SSE clients get it: the bus event plus the task's result. */
+const finishedWire = (task: TaskRow) => ({ ...taskFinished(task), result: task.result });
 
 export interface TaskRouteDeps {
   tasks: TasksService;
@@ -144,8 +148,12 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       // while the snapshot is read wait in `pending` and follow it.
       let pending: TaskEvent[] | undefined = [];
       const forward = (event: TaskEvent) => {
-        sse.send(event.type, event);
-        if (event.type === 'task.finished') close();
+        if (event.type !== 'task.finished') return sse.send(event.type, event);
+        // The event carries no result (personal data stays off the bus): the finished task has it.
+        tasks.find(actor, request.params.id).then((finished) => {
+          sse.send('task.finished', finishedWire(finished));
+          close();
+        }, close);
       };
       const unsubscribe = deps.events.subscribe(request.params.id, (event: TaskEvent) => {
         if (pending) pending.push(event);
@@ -161,7 +169,7 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
       const { task, steps } = await tasks.get(actor, request.params.id);
       sse.send('snapshot', taskWire(task, steps));
       if (isFinal(task.status)) {
-        sse.send('task.finished', taskFinished(task));
+        sse.send('task.finished', finishedWire(task));
         close();
       }
       const buffered = pending;
