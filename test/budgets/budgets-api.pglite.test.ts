@@ -1,0 +1,3 @@
+import { defineBudgetsApiSuite } from './budgets-api.suite.js';
+
+defineBudgetsApiSuite('PGlite', async () => ({}));
