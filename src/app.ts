@@ -201,6 +201,7 @@ async function assemble(input: AssembleInput): Promise<App> {
   // Every role that consumes steps (berth start too) is judged by its progress.
   if (role !== 'api') checks.push({ name: 'progress', check: tasks.progressProblem });
   checks.push(...circuitChecks(core.llm, core.agents));
+  checks.push(...core.mcp.checks());
   let started = false;
   let closing = false;
   registerHealthRoutes(http, {
@@ -227,6 +228,8 @@ async function assemble(input: AssembleInput): Promise<App> {
     audit.registerRoutes(http);
   }
   await http.ready();
+  // In the background: a slow or absent MCP server delays nothing; its tools answer unavailable meanwhile.
+  core.mcp.start(core.tools);
   tasks.startRelay();
   if (role !== 'api') {
     await tasks.startWorker();
@@ -252,6 +255,7 @@ async function assemble(input: AssembleInput): Promise<App> {
         await http.close();
         await tasks.stop();
         await approvals.stop();
+        await core.mcp.close();
         await queue.close(graceMs);
         await bus.drain();
       } finally {

@@ -5,6 +5,7 @@ import { auditSection } from '../modules/audit/index.js';
 import { budgetsSection } from '../modules/budgets/index.js';
 import { deploySchema } from '../modules/deploy/index.js';
 import { pricesSection } from '../modules/llm/index.js';
+import { mcpSecretPaths, mcpSection } from '../modules/mcp/index.js';
 import { toolsSection } from '../modules/tools/index.js';
 import {
   type ConfigError,
@@ -26,6 +27,8 @@ export const configSchema = z
     audit: auditSection,
     approvals: approvalsSection,
     tools: toolsSection,
+    /** MCP servers whose tools agents and tasks may use. */
+    mcp: mcpSection,
     /** Where `berth deploy` puts each environment and how it scales; read by nothing else. */
     deploy: deploySchema,
   })
@@ -35,4 +38,4 @@ export type Config = z.output<typeof configSchema>;
 
 /** defaults → file (berth.yaml or BERTH_CONFIG) → environment → `checks`, against the whole schema. */
 export const loadConfig = (input: LoadConfigInput<Config>): Result<Config, ConfigError> =>
-  loadConfigWith(configSchema, input);
+  loadConfigWith(configSchema, { references: mcpSecretPaths, ...input });

@@ -7,6 +7,7 @@ import {
   type LlmRegistry,
   unpricedModels,
 } from '../modules/llm/index.js';
+import { createMcpClients, type McpClients, mcpToolInfos } from '../modules/mcp/index.js';
 import {
   type BuiltinToolOptions,
   builtinTools,
@@ -16,6 +17,7 @@ import {
   fetchUserAgent,
   httpPostUserAgent,
   type ModelToolDeps,
+  type Tool,
   ToolRegistry,
   unavailableBuiltins,
 } from '../modules/tools/index.js';
@@ -46,6 +48,8 @@ export interface Core {
   llm: LlmRegistry;
   tools: ToolRegistry;
   agents: AgentCatalog;
+  /** The MCP servers whose tools are in `tools`; started by the app once it is built. */
+  mcp: McpClients;
 }
 
 function toolOptions(config: Config): BuiltinToolOptions {
@@ -57,11 +61,12 @@ function toolOptions(config: Config): BuiltinToolOptions {
   };
 }
 
-function createTools(config: Config, modelTools: ModelToolDeps): ToolRegistry {
+function createTools(config: Config, modelTools: ModelToolDeps, mcpTools: Tool[] = []): ToolRegistry {
   return new ToolRegistry([
     ...builtinTools(toolOptions(config)),
     createSummarizeTool(modelTools),
     createAnswerTool(modelTools),
+    ...mcpTools,
   ]);
 }
 
@@ -80,7 +85,10 @@ export const appConfigChecks: ReadonlyArray<ConfigCheck<Config>> = [
   (config) =>
     agentToolIssues(
       config.agents,
-      createTools(config, { summarize: notRunnable, answer: notRunnable }).list(),
+      [
+        ...createTools(config, { summarize: notRunnable, answer: notRunnable }).list(),
+        ...mcpToolInfos(config.mcp),
+      ],
       unavailableBuiltins(toolOptions(config)),
     ),
 ];
@@ -128,14 +136,16 @@ export function buildCore(config: Config, metrics: Registry, logger: Logger, dep
     prices: createPriceTable(config.prices),
     gate: budgets.gate,
   });
+  const mcp = createMcpClients({ config: config.mcp, logger, version: VERSION });
   const tools = createTools(
     config,
     createModelToolDeps({ llm, agent: (name) => agents.get(name ?? agents.defaultName) }),
+    mcp.tools(),
   );
   const catalog = createAgentCatalog(config, tools.list(), unavailableBuiltins(toolOptions(config)));
   // Only reached when loadConfig ran without appConfigChecks, or for a tool known only at start.
   if (!catalog.ok) throw new StartupError(catalog.error.message);
   const agents = catalog.value;
   warnUnpriced(config, agents, logger);
-  return { llm, tools, agents };
+  return { llm, tools, agents, mcp };
 }

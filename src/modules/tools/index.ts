@@ -17,7 +17,15 @@ export {
   type FetchUrlOutput,
   fetchUserAgent,
 } from './fetch-url/fetch-url.js';
-export { type LookupAll, parseAllowList } from './fetch-url/url-guard.js';
+export { type GuardedResponse, guardedRequest } from './fetch-url/guarded-request.js';
+export {
+  type FetchTarget,
+  type LookupAll,
+  parseAllowList,
+  resolveTarget,
+  systemLookup,
+  type UrlPolicy,
+} from './fetch-url/url-guard.js';
 export {
   createHttpPostTool,
   type HttpPostOptions,

@@ -22,8 +22,21 @@ export class ToolRegistry {
   }
 
   register(tool: Tool): this {
-    if (!TOOL_NAME.test(tool.name)) throw new Error(`Tool name "${tool.name}" must match ${TOOL_NAME}`);
     if (this.#tools.has(tool.name)) throw new Error(`Tool "${tool.name}" is registered twice`);
+    return this.#put(tool);
+  }
+
+  /**
+   * Swaps a registered tool for a new definition of the same name (an MCP server's tool once the
+   * server lists it, or lists it anew); calls already running keep the definition they started with.
+   */
+  replace(tool: Tool): this {
+    if (!this.#tools.has(tool.name)) throw new Error(`Tool "${tool.name}" is not registered`);
+    return this.#put(tool);
+  }
+
+  #put(tool: Tool): this {
+    if (!TOOL_NAME.test(tool.name)) throw new Error(`Tool name "${tool.name}" must match ${TOOL_NAME}`);
     for (const limit of ['timeoutMs', 'maxOutputBytes'] as const) {
       if (!Number.isFinite(tool[limit]) || tool[limit] <= 0) {
         throw new Error(`Tool "${tool.name}": ${limit} must be a positive number`);

@@ -33,6 +33,7 @@ const PATTERNS: Record<string, { value: string; says: string }> = {
   BERTH_REDIS_PREFIX: { value: 'two words', says: 'letters, digits, "_" or "-", at most 40' },
   BERTH_FETCH_ALLOW: { value: 'intranet', says: 'is not host:port, e.g. 127.0.0.1:4567' },
   BERTH_WEBHOOK_ALLOW: { value: 'hooks.example', says: 'is not host:port, e.g. 127.0.0.1:4567' },
+  BERTH_MCP_ALLOW: { value: 'mcp.example', says: 'is not host:port, e.g. 127.0.0.1:4567' },
   BERTH_SMTP_URL: { value: 'http://mail.example', says: 'must be an smtp:// or smtps:// URL' },
   BERTH_SMTP_FROM: { value: 'not an address', says: 'must be an address or "Name <address>"' },
   BERTH_OIDC_SCOPES: { value: 'profile email', says: 'must include openid' },

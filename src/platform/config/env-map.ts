@@ -214,6 +214,11 @@ export const envMap: ReadonlyArray<{ env: string; path: readonly string[]; doc: 
     doc: 'comma-separated host:port entries http_post may post to (default none)',
   },
   {
+    env: 'BERTH_MCP_ALLOW',
+    path: ['mcp', 'allow'],
+    doc: 'comma-separated host:port entries an HTTP MCP server may be on whatever its address (default none)',
+  },
+  {
     env: 'BERTH_SMTP_URL',
     path: ['tools', 'smtp', 'url'],
     doc: 'smtp:// or smtps:// URL (credentials in it) of the server send_email uses; without it there is no send_email',

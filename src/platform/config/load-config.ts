@@ -9,8 +9,10 @@ import {
   type ConfigSources,
   describeCheckIssue,
   describeSchemaIssue,
+  spellKey,
 } from './config-errors.js';
 import { envMap } from './env-map.js';
+import { resolveReferences } from './references.js';
 
 export { ConfigError } from './config-errors.js';
 
@@ -22,6 +24,11 @@ export interface LoadConfigInput<C = unknown> {
    * run once the schema passed, their problems reported like its own. Default none.
    */
   checks?: ReadonlyArray<ConfigCheck<C>>;
+  /**
+   * Paths (dotted, `*` for any key or index) whose text may name environment variables as
+   * `${NAME}`, resolved before parsing; errors show the reference, not the value. Default none.
+   */
+  references?: readonly string[];
 }
 
 type Plain = Record<string, unknown>;
@@ -73,7 +80,11 @@ export function loadConfigWith<S extends z.ZodType>(
     envByPath.set(path.join('.'), env);
   }
   const sources: ConfigSources = { raw, envByPath, filePath: file.value.path, schema };
-  const parsed = schema.safeParse(raw);
+  const resolved = resolveReferences(raw, input.references ?? [], input.env);
+  if (resolved.problems.length > 0) {
+    return fail(new ConfigError(resolved.problems.map((p) => `${spellKey(p.path, sources)}: ${p.message}`)));
+  }
+  const parsed = schema.safeParse(resolved.value);
   if (!parsed.success) {
     return fail(new ConfigError(parsed.error.issues.flatMap((i) => describeSchemaIssue(i, sources))));
   }

@@ -47,7 +47,7 @@ export interface GuardedRequestOptions {
   signal: AbortSignal;
   headers: Record<string, string>;
   /** Default GET. */
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'DELETE';
   /** Sent as the request body (with its Content-Length). */
   body?: Buffer;
 }
