@@ -74,6 +74,9 @@ describe('a task that e-mails its result (rule planner)', () => {
     const paused = await waitForTask(berth.url, created.body.task_id, { until: waiting });
     expect(paused.status).toBe('awaiting_approval');
     expect(paused.planner).toBe('rule');
+    expect(paused.planner_note).toMatch(
+      /then send the result where the request says, once approved\), because/,
+    );
     expect(paused.steps.map((s) => [s.key, s.status])).toEqual([
       ['fetch_1', 'completed'],
       ['extract_1', 'completed'],

@@ -120,12 +120,17 @@ async function choosePlan(
   context?: LlmCallContext,
 ): Promise<Plan> {
   // Said to the person on the task page, so in their words: what the rules do, and why they were used.
-  const rule = (reason: string): Plan => ({
-    steps: rulePlan(description),
-    planner: 'rule',
-    reason,
-    note: `Planned by Berth's built-in rules (fetch each link, extract its text and summarise them; without a link, answer directly; "email it to …" and "post it to …" send the result on), because ${reason}.`,
-  });
+  const rule = (reason: string): Plan => {
+    const steps = rulePlan(description);
+    const sends = steps.some((step) => step.tool === 'send_email' || step.tool === 'http_post');
+    const then = sends ? '; then send the result where the request says, once approved' : '';
+    return {
+      steps,
+      planner: 'rule',
+      reason,
+      note: `Planned by Berth's built-in rules (fetch each link, extract its text and summarise them; without a link, answer directly${then}), because ${reason}.`,
+    };
+  };
   if (agent.model.provider === 'offline') return rule('the built-in offline model cannot plan tasks');
   let proposed: z.infer<typeof planSchema>['steps'];
   try {
