@@ -9,7 +9,7 @@ import { budgetUsage } from '../../src/modules/budgets/index.js';
 import { messages } from '../../src/modules/chat/index.js';
 import { type BerthInstance, type StartOptions, startBerth, tempDir } from '../support/berth-instance.js';
 import { type FakeOpenAI, fakeReply, startFakeOpenAI } from '../support/fake-openai-server.js';
-import { type ErrorBody, postJson } from '../support/http.js';
+import { type ErrorBody, postJson, readSse } from '../support/http.js';
 import { createTask, waitForTask } from '../support/tasks.js';
 import { bearer, seedMember } from '../support/tenants.js';
 
@@ -84,6 +84,18 @@ export function defineBudgetsApiSuite(
       expect(metrics).toMatch(
         /berth_llm_cost_usd_total\{tenant="default",agent="remote",model="fake-model"\} 0\.004\b/,
       );
+    });
+
+    it('gives a streamed turn its cost in the done event', async () => {
+      fake.enqueue(fakeReply.ok('Streamed and priced.', { inputTokens: 2_000, outputTokens: 100 }));
+      const response = await fetch(`${berth.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: 'Stream it', agent: 'remote' }),
+      });
+      const events = await readSse(response);
+      const done = events.find((e) => e.event === 'done')?.data as ChatReply | undefined;
+      expect(done?.usage).toEqual({ input_tokens: 2_000, output_tokens: 100, cost_usd: 0.005 });
     });
 
     it('gives /v1/chat/completions its cost in usage', async () => {

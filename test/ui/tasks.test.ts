@@ -67,6 +67,8 @@ describe.skipIf(skip)(`tasks in the browser${skip ? ` (skipped: ${skip})` : ''}`
     expect(await steps.first().locator('.step-facts').innerText()).toMatch(/Attempts\s+1/);
     expect(await steps.first().locator('.step-facts').innerText()).toMatch(/\d+(\.\d)? (ms|s)/);
     expect(await page.locator('.live').count()).toBe(0);
+    // The summary's tokens and their cost (the offline model is free).
+    expect(await page.locator('.task-cost').innerText()).toMatch(/^ · \d+ tokens · \$0$/);
     await screenshot(page, 'task-desktop');
 
     await page.getByRole('link', { name: '← Tasks' }).click();

@@ -21,3 +21,10 @@ export function duration(ms: number | null | undefined): string {
 export const clock = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : '');
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** USD with two significant digits below a cent (model calls cost fractions of one), else cents. */
+export function usd(amount: number): string {
+  if (amount === 0) return '$0';
+  if (amount < 0.01) return `$${Number(amount.toPrecision(2))}`;
+  return `$${amount.toFixed(2)}`;
+}

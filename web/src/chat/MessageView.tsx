@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { Markdown } from '../components/Markdown';
+import { usd } from '../format';
 import { ErrorNotice } from './ErrorNotice';
 import { offeredUrls, TaskOffer } from './TaskOffer';
 import type { ChatMessage } from './use-chat';
@@ -23,6 +24,9 @@ function Meta({ message }: { message: ChatMessage }) {
           <span title="input tokens / output tokens">
             {done.usage.input_tokens} in · {done.usage.output_tokens} out
           </span>
+          {done.usage.cost_usd > 0 && (
+            <span title="cost, from the price table">{usd(done.usage.cost_usd)}</span>
+          )}
         </>
       )}
       {message.state === 'done' && !done && '\u00a0'}

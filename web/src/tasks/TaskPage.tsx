@@ -3,7 +3,7 @@ import { networkError, postJson } from '../api/client';
 import { ErrorNotice } from '../chat/ErrorNotice';
 import { Markdown } from '../components/Markdown';
 import { StatusBadge } from '../components/StatusBadge';
-import { duration, relativeTime } from '../format';
+import { duration, plural, relativeTime, usd } from '../format';
 import { Link } from '../router';
 import { StepGraph } from './StepGraph';
 import { errorSummary } from './task-error';
@@ -39,6 +39,7 @@ export function TaskPage({ id }: { id: string }) {
     );
   }
   const took = task.finished_at && duration(Date.parse(task.finished_at) - Date.parse(task.created_at));
+  const tokens = task.usage.input_tokens + task.usage.output_tokens;
   const failure = errorSummary(task.error);
   return (
     <div className="page task-page">
@@ -50,7 +51,13 @@ export function TaskPage({ id }: { id: string }) {
           <h1>{task.title}</h1>
           <p className="muted small">
             {task.agent} · created {relativeTime(task.created_at)}
-            {took && ` · took ${took}`} · planned by{' '}
+            {took && ` · took ${took}`}
+            {tokens > 0 && (
+              <span className="task-cost" title="what the task's model steps spent, from the price table">
+                {` · ${plural(tokens, 'token')} · ${usd(task.usage.cost_usd)}`}
+              </span>
+            )}{' '}
+            · planned by{' '}
             {task.planner === 'rule'
               ? "Berth's built-in rules"
               : task.planner === 'model'
