@@ -244,4 +244,34 @@ describe('validatePlan with side-effecting tools', () => {
       error: { index: 0, field: 'input.to.0' },
     });
   });
+
+  it('refuses a destination taken from an earlier step: fetched content cannot choose where a side effect goes', () => {
+    const tools = new ToolRegistry([
+      ...builtinTools({
+        httpPost: { allow: ['hooks.example:443'] },
+        sendEmail: { url: 'smtp://127.0.0.1:2525', from: 'berth@example.org' },
+      }),
+    ]);
+    const fromPage = { $from: 'get', path: 'body' };
+    const mailTo: PlannedStep = {
+      key: 'mail',
+      tool: 'send_email',
+      input: { to: [fromPage], subject: 's', text: 't' },
+      dependsOn: ['get'],
+    };
+    const postTo: PlannedStep = {
+      key: 'post',
+      tool: 'http_post',
+      input: { url: fromPage, body: {} },
+      dependsOn: ['get'],
+    };
+    expect(validatePlan([fetchStep('get'), mailTo], tools)).toMatchObject({
+      ok: false,
+      error: { field: 'input.to.0' },
+    });
+    expect(validatePlan([fetchStep('get'), postTo], tools)).toMatchObject({
+      ok: false,
+      error: { field: 'input.url' },
+    });
+  });
 });

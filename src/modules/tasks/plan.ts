@@ -154,7 +154,9 @@ function checkStep(
     const message = `uses the output of "${refs[loose]?.$from}" without depending on it`;
     return at(message, inputField(paths[loose] ?? []));
   }
-  // Referenced values are only known at run time; a placeholder string lets the schema check the rest.
+  // Referenced values are only known at run time; a placeholder string lets the schema check the
+  // rest. It is no URL and no address, so a destination (http_post's url, send_email's to) cannot
+  // come from an earlier step's output: fetched content never chooses where a side effect goes.
   const candidate = replaceRefs(step.input, () => 'placeholder');
   const parsed = tool.input.safeParse(candidate);
   if (!parsed.success) {
