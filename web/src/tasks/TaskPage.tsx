@@ -62,7 +62,9 @@ export function TaskPage({ id }: { id: string }) {
               ? "Berth's built-in rules"
               : task.planner === 'model'
                 ? 'the model'
-                : task.planner}
+                : task.planner === 'explicit'
+                  ? 'the request (explicit steps)'
+                  : task.planner}
             {origin && (
               <>
                 {' · '}
