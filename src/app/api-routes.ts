@@ -85,6 +85,7 @@ export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Prom
     agents,
     llm: { provider: config.llm.provider, model: config.llm.model },
     breakerStates: llm.breakerStates,
+    mcpServers: core.mcp.statuses,
   });
   registerStatusRoutes(http, status);
   await registerStaticUi(http, { roots: webRoots, spaRoutes: webRoutes });

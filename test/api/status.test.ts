@@ -41,6 +41,7 @@ describe('GET /api/status', () => {
       ],
       offline_model: true,
       llm: { provider: 'offline', model: null, breakers: expect.any(Array) },
+      mcp: [],
     });
   });
 

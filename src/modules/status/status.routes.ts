@@ -35,6 +35,21 @@ const statusReply = z.object({
     model: z.string().nullable(),
     breakers: z.array(z.object({ provider: z.string(), state: z.string() })),
   }),
+  mcp: z
+    .array(
+      z.object({
+        name: z.string(),
+        transport: z.enum(['stdio', 'http']),
+        state: z.enum(['connecting', 'ready', 'restarting', 'failed']),
+        last_error: z.string().nullable(),
+        tools: z.number().describe('allow-listed tools the server lists now'),
+        available: z.array(z.string()).describe('their names as agents and plans use them: <server>__<tool>'),
+        missing: z.array(z.string()).describe('allow-listed tools the server does not list now'),
+        restarts: z.number(),
+        required: z.boolean().describe('when true, /readyz fails while the server is not ready'),
+      }),
+    )
+    .describe('the MCP servers of berth.yaml (mcp.servers) and their connections'),
 });
 
 export function registerStatusRoutes(app: HttpApp, status: StatusService) {
@@ -45,7 +60,7 @@ export function registerStatusRoutes(app: HttpApp, status: StatusService) {
     schema: {
       tags: ['status'],
       description:
-        'The state of the service for the status page: readiness checks (the same as /readyz, an open circuit of a model provider among them), queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read.',
+        'The state of the service for the status page: readiness checks (the same as /readyz, an open circuit of a model provider among them), queue depth, agents and their versions, the model in use and its circuit breakers, the MCP servers and their state. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read.',
       response: { 200: statusReply, 401: errorReply },
     },
     handler: async () => status.status(),

@@ -12,6 +12,21 @@ export interface StatusDeps {
   /** The provider and model of the `llm` section (agents may override them). */
   llm: { provider: string; model?: string };
   breakerStates(): Array<{ provider: string; state: string }>;
+  /** The MCP servers' states (the mcp module's statuses fit). Default none. */
+  mcpServers?(): McpServerState[];
+}
+
+/** One MCP server as the status page shows it. */
+export interface McpServerState {
+  name: string;
+  transport: 'stdio' | 'http';
+  state: 'connecting' | 'ready' | 'restarting' | 'failed';
+  last_error: string | null;
+  tools: number;
+  available: string[];
+  missing: string[];
+  restarts: number;
+  required: boolean;
 }
 
 export interface ServiceStatus {
@@ -31,6 +46,7 @@ export interface ServiceStatus {
   /** True when the default agent answers with the built-in offline model. */
   offline_model: boolean;
   llm: { provider: string; model: string | null; breakers: Array<{ provider: string; state: string }> };
+  mcp: McpServerState[];
 }
 
 /** The queue's depth, or why it could not be read: the status page reports an outage, it does not fail with it. */
@@ -72,6 +88,7 @@ export function createStatusService(deps: StatusDeps) {
         })),
         offline_model: defaultAgent?.model.provider === 'offline',
         llm: { provider: deps.llm.provider, model: deps.llm.model ?? null, breakers: deps.breakerStates() },
+        mcp: deps.mcpServers?.() ?? [],
       };
     },
   };

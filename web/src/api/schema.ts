@@ -3203,7 +3203,7 @@ export interface paths {
     };
   };
   '/api/status': {
-    /** @description The state of the service for the status page: readiness checks (the same as /readyz, an open circuit of a model provider among them), queue depth, agents and their versions, the model in use and its circuit breakers. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read. */
+    /** @description The state of the service for the status page: readiness checks (the same as /readyz, an open circuit of a model provider among them), queue depth, agents and their versions, the model in use and its circuit breakers, the MCP servers and their state. Always 200; `ready.status` says whether it is ready, and `queue` is null (with `queue_error`) while the queue cannot be read. */
     get: {
       responses: {
         /** @description Default Response */
@@ -3253,6 +3253,24 @@ export interface paths {
                   state: string;
                 }[];
               };
+              /** @description the MCP servers of berth.yaml (mcp.servers) and their connections */
+              mcp: {
+                name: string;
+                /** @enum {string} */
+                transport: 'stdio' | 'http';
+                /** @enum {string} */
+                state: 'connecting' | 'ready' | 'restarting' | 'failed';
+                last_error: string | null;
+                /** @description allow-listed tools the server lists now */
+                tools: number;
+                /** @description their names as agents and plans use them: <server>__<tool> */
+                available: string[];
+                /** @description allow-listed tools the server does not list now */
+                missing: string[];
+                restarts: number;
+                /** @description when true, /readyz fails while the server is not ready */
+                required: boolean;
+              }[];
             };
           };
         };

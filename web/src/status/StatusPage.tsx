@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { StatusBadge } from '../components/StatusBadge';
 import { duration } from '../format';
 import { useService } from '../service-context';
+import { McpPanel } from './McpPanel';
 
 const REFRESH_MS = 5_000;
 
@@ -102,6 +103,7 @@ export function StatusPage() {
           )}
         </section>
       </div>
+      <McpPanel servers={status.mcp} />
       <section className="card" aria-labelledby="agents-heading">
         <h2 id="agents-heading">Agents</h2>
         <div className="table-wrap">

@@ -7,7 +7,7 @@ import type { Tool as McpListedTool } from '@modelcontextprotocol/sdk/types.js';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import type { Logger } from '../../../platform/telemetry/index.js';
 import { type LookupAll, type ToolResult, toolFailure } from '../../tools/index.js';
-import type { McpServerConfig } from '../mcp.config.js';
+import { type McpServerConfig, mcpToolRef } from '../mcp.config.js';
 import { guardedFetch } from './guarded-fetch.js';
 import { callFailure, isConnectionLoss, toToolResult } from './mcp-result.js';
 import type { McpCaller, McpToolOutput } from './mcp-tool.js';
@@ -23,6 +23,8 @@ export interface McpServerStatus {
   last_error: string | null;
   /** Allow-listed tools the server lists now. */
   tools: number;
+  /** Their registry names (`<server>__<tool>`), as agents name them. */
+  available: string[];
   /** Allow-listed tools the server does not list now. */
   missing: string[];
   restarts: number;
@@ -109,12 +111,14 @@ export class McpConnection implements McpCaller {
     const { server } = this.#options;
     const allowed = Object.keys(server.tools);
     const listed = this.#listing;
+    const available = listed ? allowed.filter((tool) => listed.has(tool)) : [];
     return {
       name: server.name,
       transport: server.url ? 'http' : 'stdio',
       state: this.#state,
       last_error: this.#lastError,
-      tools: listed ? allowed.filter((tool) => listed.has(tool)).length : 0,
+      tools: available.length,
+      available: available.map((tool) => mcpToolRef(server.name, tool)),
       missing: listed ? allowed.filter((tool) => !listed.has(tool)) : allowed,
       restarts: this.#restarts,
       required: server.required,
