@@ -202,6 +202,9 @@ export function defineBudgetGateSuite(
       await spend();
       await spend();
       expect(events).toEqual([]);
+      expect(await metrics.getSingleMetricAsString('berth_tenant_cost_alert')).toContain(
+        `berth_tenant_cost_alert{tenant="${tenantId}"} 0`,
+      );
       await Promise.all(Array.from({ length: 10 }, spend));
       const alerts = events.filter((e) => e.type === 'budget.cost_alert');
       expect(alerts).toEqual([

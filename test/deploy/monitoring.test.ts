@@ -232,7 +232,8 @@ describe('/metrics after a chat and a task (berth start: the queue gauges of the
     site.route('/a', {
       body: articlePage('Harbours', ['Ships sail into harbours.', 'Harbours shelter ships.']),
     });
-    berth = await startBerth({ env: { BERTH_FETCH_ALLOW: site.host } });
+    // A cost alert threshold, so that berth_tenant_cost_alert has the chat's tenant (below it, 0).
+    berth = await startBerth({ env: { BERTH_FETCH_ALLOW: site.host, BERTH_COST_ALERT_THRESHOLD: '100' } });
     expect((await postJson(`${berth.url}/api/chat`, { message: 'hello' })).status).toBe(200);
     const task = await createTask(berth.url, { description: `Summarize ${site.url}/a` });
     expect((await waitForTask(berth.url, task.body.task_id)).status).toBe('completed');

@@ -2,10 +2,11 @@ import { Gauge, type Registry } from 'prom-client';
 
 /**
  * berth_tenant_cost_alert{tenant}: 1 for each tenant whose spend this month reached the cost alert
- * threshold, as this process saw it settle a call; a new month starts every tenant at none again.
+ * threshold, 0 for those below it, as this process saw them settle a call; a new month starts every
+ * tenant afresh (no series until its first call of the month).
  */
 export function createCostAlertGauge(registry: Registry, currentMonth: () => string) {
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { month: string; alerted: boolean }>();
   const existing = registry.getSingleMetric('berth_tenant_cost_alert');
   if (!existing) {
     new Gauge({
@@ -16,11 +17,12 @@ export function createCostAlertGauge(registry: Registry, currentMonth: () => str
       collect() {
         this.reset();
         const month = currentMonth();
-        for (const [tenant, start] of seen) if (start === month) this.set({ tenant }, 1);
+        for (const [tenant, state] of seen)
+          if (state.month === month) this.set({ tenant }, state.alerted ? 1 : 0);
       },
     });
   }
   return {
-    mark: (tenant: string, monthStart: string) => void seen.set(tenant, monthStart),
+    mark: (tenant: string, month: string, alerted: boolean) => void seen.set(tenant, { month, alerted }),
   };
 }

@@ -111,7 +111,8 @@ export function createBudgets(options: BudgetsOptions): Budgets {
   ) {
     const threshold = config.costAlertUsd;
     const tenantMonth = figures.find((f) => f.agent === '' && f.period === 'month');
-    if (threshold === undefined || !tenantMonth || tenantMonth.costUsd < threshold) return;
+    if (threshold === undefined || !tenantMonth) return;
+    if (tenantMonth.costUsd < threshold) return alerted.mark(tenantId, month.start, false);
     if (!tenantMonth.alertedAt && (await repo.markAlerted(tenantId, month.start, clock()))) {
       events.publish({
         type: 'budget.cost_alert',
@@ -126,7 +127,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
         `tenant ${tenantId} has spent ${tenantMonth.costUsd.toFixed(2)} USD this month, past the cost alert threshold`,
       );
     }
-    alerted.mark(tenantId, month.start);
+    alerted.mark(tenantId, month.start, true);
   }
 
   const gate: BudgetGate = {
