@@ -49,9 +49,13 @@ export function defineBudgetsApiSuite(
           '    model: fake-model',
           '    maxOutputTokens: 100',
           '  - name: small',
+          '  - name: unpriced',
+          '    provider: openai-compatible',
+          '    model: free-model',
           'budgets:',
           '  agents:',
           `    small: { dailyTokens: ${SMALL_DAILY_TOKENS} }`,
+          '    nobody: { dailyTokens: 10 }',
           '  tenants:',
           '    poor: { monthlyUsd: 0.002 }',
         ].join('\n'),
@@ -68,6 +72,17 @@ export function defineBudgetsApiSuite(
 
     const chat = (body: unknown, headers?: Record<string, string>) =>
       postJson<ChatReply & ErrorBody>(`${berth.url}/api/chat`, body, headers);
+
+    it('warns at start of a model without a price and of a budget for an agent that does not exist', () => {
+      const warnings = berth.logs.filter((line) => line.level === 40).map((line) => String(line.msg));
+      expect(warnings).toContainEqual(
+        expect.stringContaining('model openai-compatible/free-model has no price'),
+      );
+      expect(warnings.filter((msg) => msg.includes('has no price'))).toHaveLength(1);
+      expect(warnings).toContainEqual(
+        expect.stringContaining('budgets.agents.nobody names no configured agent'),
+      );
+    });
 
     it('counts what a chat turn cost: on the reply, on the stored message and in the metric', async () => {
       fake.enqueue(fakeReply.ok('Priced answer.', { inputTokens: 1_000, outputTokens: 200 }));
