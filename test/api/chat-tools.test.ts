@@ -53,7 +53,7 @@ describe('chat with tools', () => {
     const reply = await chat({ message: 'What is the article about?', agent: 'researcher', user_id: 'ana' });
     expect(reply.status).toBe(200);
     expect(reply.body.response).toBe('Twelve tidal turbines now feed the grid.');
-    expect(reply.body.usage).toEqual({ input_tokens: 940, output_tokens: 21 });
+    expect(reply.body.usage).toEqual({ input_tokens: 940, output_tokens: 21, cost_usd: 0 });
     expect(world.pages.hits).toEqual(['/article']);
 
     const [first, second] = world.fake.chatRequests();
@@ -98,7 +98,7 @@ describe('chat with tools', () => {
     expect(text.join('')).toBe('The tides now light homes.');
     expect(doneOf(events)?.response).toBe('The tides now light homes.');
     // Both model calls count: 10 + 10 in, 5 + 7 out (the fake's defaults).
-    expect(doneOf(events)?.usage).toEqual({ input_tokens: 20, output_tokens: 12 });
+    expect(doneOf(events)?.usage).toEqual({ input_tokens: 20, output_tokens: 12, cost_usd: 0 });
     expect(world.pages.hits).toEqual(['/article']);
     expect(await history('sam')).toHaveLength(2);
   });
