@@ -22,6 +22,7 @@ import {
   registerSsoRoutes,
   type SingleSignOn,
 } from '../modules/identity/index.js';
+import { registerMcpRoutes } from '../modules/mcp/index.js';
 import { createStatusService, registerStatusRoutes } from '../modules/status/index.js';
 import type { TasksModule } from '../modules/tasks/index.js';
 import type { Store } from '../platform/db/index.js';
@@ -70,6 +71,10 @@ export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Prom
   registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now() });
   tasks.registerRoutes(http);
   deps.approvals.registerRoutes(http);
+  registerMcpRoutes(http, {
+    ...{ chat, tasks: tasks.service, taskEvents: tasks.events },
+    ...{ approvals: deps.approvals.service, version: VERSION },
+  });
   const evals = createEvalsService({
     repo: createEvalsRepository(store.db),
     agents,

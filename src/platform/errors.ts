@@ -14,6 +14,8 @@ export const errorCodes = {
   task_not_found: 404,
   step_not_found: 404,
   approval_not_found: 404,
+  /** /mcp takes POST only (Berth's MCP server is stateless: no GET event stream, no sessions to DELETE). */
+  method_not_allowed: 405,
   request_timeout: 408,
   conflict: 409,
   /** The arguments the approver saw are not the ones the step would run with. */

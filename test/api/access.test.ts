@@ -34,6 +34,14 @@ function sampleBody(method: string, url: string, ids: Ids): unknown {
     'POST /api/evals': sampleEvalReport('probe'),
     'POST /api/approvals/:id/approve': {},
     'POST /api/approvals/:id/reject': { reason: 'probe' },
+    // An MCP call that reads alice's task: it must reach no one but alice's tenant.
+    'POST /mcp': {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'get_task', arguments: { task_id: ids.task } },
+    },
+    'DELETE /mcp': undefined,
   };
   const key = `${method} ${url}`;
   if (!(key in bodies)) throw new Error(`No sample body for ${key}: add one to test/api/access.test.ts`);

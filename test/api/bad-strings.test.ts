@@ -55,6 +55,7 @@ const validBodies: Record<string, unknown> = {
   'POST /api/evals': sampleEvalReport('edge'),
   'POST /api/approvals/{id}/approve': {},
   'POST /api/approvals/{id}/reject': { reason: 'hello' },
+  'POST /mcp': { jsonrpc: '2.0', id: 'edge', method: 'tools/list', params: {} },
 };
 const pathValues: Record<string, string> = {
   tenant: 'default',

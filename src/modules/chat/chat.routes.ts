@@ -13,7 +13,8 @@ import { chatBody, chatReply, conversationList, historyReply, userId } from './c
 import type { ChatReply, ChatService } from './chat.service.js';
 import type { ToolEvent } from './run-model.js';
 
-const toWire = (reply: ChatReply, requestId: string) => ({
+/** A chat reply as the API (and the /mcp chat tool) answers it. */
+export const chatReplyWire = (reply: ChatReply, requestId: string) => ({
   conversation_id: reply.conversationId,
   message_id: reply.messageId,
   response: reply.response,
@@ -96,7 +97,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
         requestId: request.id,
       };
       if (!wantsEventStream(request)) {
-        return toWire(await chat.turn(input), request.id);
+        return chatReplyWire(await chat.turn(input), request.id);
       }
       // The SSE response starts with the first token, so failures before it (bad agent, breaker open) are plain JSON errors with their status.
       let meta = { conversationId: '', agentVersion: '' };
@@ -130,7 +131,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
             begin().send(wire.name, wire.data);
           },
         });
-        begin().send('done', toWire(result, request.id));
+        begin().send('done', chatReplyWire(result, request.id));
         sse?.end();
       } catch (error) {
         if (!sse) throw error;

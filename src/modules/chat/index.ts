@@ -1,5 +1,5 @@
 export { createChatRepository } from './chat.repository.js';
-export { registerChatRoutes } from './chat.routes.js';
+export { chatReplyWire, registerChatRoutes } from './chat.routes.js';
 export { type ChatReply, type ChatService, createChatService } from './chat.service.js';
 export { conversations, messages } from './chat.tables.js';
 export { type PurgedConversations, purgeConversations } from './conversation-purge.js';

@@ -16,6 +16,8 @@ export const permissions = {
   'tasks:create': ['create', 'Task'],
   'tasks:read': ['read', 'Task'],
   'tasks:cancel': ['cancel', 'Task'],
+  /** Opening /mcp, whose tools chat and create tasks: members and above; each tool checks its own permission. */
+  'mcp:connect': ['create', 'Task'],
   /** Approval requests of side-effecting steps (GET /api/approvals). */
   'approvals:read': ['read', 'Approval'],
   /** Approving or rejecting one. */

@@ -19,3 +19,6 @@ export {
   mcpServerSchema,
   mcpToolRef,
 } from './mcp.config.js';
+export { createBerthMcpServer } from './server/berth-mcp-server.js';
+export { registerMcpRoutes } from './server/mcp.routes.js';
+export type { McpServerDeps } from './server/server-deps.js';

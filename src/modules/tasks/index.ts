@@ -8,6 +8,8 @@ export {
   type TaskEvent,
   type TaskEvents,
 } from './task-events.js';
+export { isFinal } from './task-status.js';
+export { taskSummaryWire, taskWire } from './task-view.js';
 export { createTasksModule, type TasksModule, type TasksModuleOptions } from './tasks.module.js';
 export {
   type StepStatus,

@@ -154,6 +154,8 @@ export function createTasksModule(options: TasksModuleOptions) {
 
   return {
     service,
+    /** Task progress as SSE clients get it, from every process (the /mcp server's progress notifications too). */
+    events: stream,
     approvalGate,
     registerRoutes: (app: HttpApp) =>
       registerTaskRoutes(app, {

@@ -2814,6 +2814,113 @@ export interface paths {
       };
     };
   };
+  '/mcp': {
+    /** @description Not offered: /mcp is stateless (POST only). */
+    get: {
+      responses: {
+        /** @description Default Response */
+        405: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** @description The Model Context Protocol endpoint (Streamable HTTP, stateless): tools chat, create_task, get_task, list_tasks, cancel_task, decide_approval; resources berth://tasks/{id} and berth://conversations/{id}. Send `Accept: application/json, text/event-stream`. Members and above. */
+    post: {
+      requestBody: {
+        content: {
+          'application/json':
+            | {
+                /** @enum {string} */
+                jsonrpc: '2.0';
+                id?: string | number;
+                method?: string;
+                params?: {
+                  [key: string]: unknown;
+                };
+                [key: string]: unknown;
+              }
+            | {
+                /** @enum {string} */
+                jsonrpc: '2.0';
+                id?: string | number;
+                method?: string;
+                params?: {
+                  [key: string]: unknown;
+                };
+                [key: string]: unknown;
+              }[];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** @description Not offered: /mcp is stateless (POST only). */
+    delete: {
+      responses: {
+        /** @description Default Response */
+        405: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
   '/api/evals': {
     /** @description The tenant's recorded `berth eval` runs, newest first, each with the agent and configuration version it ran against. */
     get: {
