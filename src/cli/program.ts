@@ -115,7 +115,7 @@ export function buildProgram(io: CliIo) {
     .action(() => migrate(config(), io.out));
   registerIdentityCommands(program, { config: () => config(), out: io.out });
   registerAuditCommands(program, { config: () => config(), out: io.out });
-  registerDeployCommand(program, { cwd: io.cwd, out: io.out });
+  registerDeployCommand(program, { cwd: io.cwd, env: io.env, out: io.out, err: io.err });
   registerEvalCommand(program, {
     config,
     env: io.env,

@@ -1,8 +1,8 @@
 // `berth deploy` against the shipped tree and the real tools: the overlays, the per-environment Helm values
 // and the Compose override in deploy/ are exactly what the generator writes for the default config; what it
 // writes for another config renders with kubectl kustomize and helm template, matches the Kubernetes and CRD
-// schemas and passes the pod and network policy checks. Schemas are checked here only: the schema packages
-// are devDependencies, too large for the image (docs/deploy.md, "Generating manifests").
+// schemas and passes the pod and network policy checks (src/modules/deploy/validate, which the command's
+// --dry-run also runs: dry-run.test.ts).
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -17,9 +17,9 @@ import {
   generateDeployment,
 } from '../../src/modules/deploy/index.js';
 import { cpuMillis, memoryMi } from '../../src/modules/deploy/namespace-limits.js';
+import { policyViolations } from '../../src/modules/deploy/validate/index.js';
 import { envMap } from '../../src/platform/config/env-map.js';
 import { runBerth } from '../support/cli.js';
-import { policyViolations } from '../support/k8s/policy.js';
 import {
   type K8sObject,
   lintHelm,
@@ -307,7 +307,7 @@ describe('berth deploy, the command', () => {
         '--config',
         config,
       ]);
-      expect(result.stderr).toBe('');
+      expect(result.stderr).toMatch(/^Validated \d+ objects rendered by kubectl kustomize: /);
       expect(result.code).toBe(0);
       // Each file starts with "# File: <path>": put them where they say, in a copy of deploy/kubernetes.
       const copy = join(dir, 'tree');

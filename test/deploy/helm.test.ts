@@ -1,16 +1,15 @@
 // The Helm chart (deploy/helm/berth): lint, render with the defaults and the production-like values, the
 // same schema and policy checks as the Kustomize output, the values schema and the chart's own failures,
-// and the toggles. helm comes from scripts/k8s-tools.ts: no network, no cluster.
+// and the toggles. helm comes from src/modules/deploy/validate/k8s-tools.ts: no network, no cluster.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { k8sToolPath } from '../../scripts/k8s-tools.js';
 import { loadConfig } from '../../src/app/config.js';
+import { policyViolations } from '../../src/modules/deploy/validate/index.js';
 import { envMap } from '../../src/platform/config/env-map.js';
-import { policyViolations } from '../support/k8s/policy.js';
 import {
   type Container,
   type HelmRenderOptions,
@@ -19,6 +18,7 @@ import {
   podTemplates,
   ROOT,
   renderHelm,
+  repoTools,
 } from '../support/k8s/render.js';
 import { allSchemaErrors, schemaErrors } from '../support/k8s/schemas.js';
 
@@ -80,8 +80,8 @@ describe('Helm chart: lint and render', () => {
   });
 
   it('fails helm lint on a bad value, naming it', () => {
-    // helm lint reports on stdout, which runK8sTool's error leaves out: run the binary here.
-    const lint = spawnSync(k8sToolPath('helm'), ['lint', CHART, '--set', 'worker.replicas=-1'], {
+    // helm lint reports on stdout, which the tools' run() error leaves out: run the binary here.
+    const lint = spawnSync(repoTools.path('helm'), ['lint', CHART, '--set', 'worker.replicas=-1'], {
       cwd: ROOT,
       encoding: 'utf8',
     });

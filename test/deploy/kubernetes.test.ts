@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { egressToLinkLocal, policyViolations } from '../../src/modules/deploy/validate/index.js';
 import { envMap } from '../../src/platform/config/env-map.js';
-import { egressToLinkLocal, policyViolations } from '../support/k8s/policy.js';
 import { type K8sObject, podTemplates, ROOT, renderKustomize } from '../support/k8s/render.js';
 import { allSchemaErrors, schemaErrors } from '../support/k8s/schemas.js';
 import {

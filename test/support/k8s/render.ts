@@ -1,87 +1,26 @@
-// Rendering Berth's manifests the way operators do (kubectl kustomize, helm template) into plain objects
-// for the schema and policy checks. kubectl and helm come from scripts/k8s-tools.ts: no network, no cluster.
+// The repository's manifests rendered the way operators do, for the tests: the validation code of
+// src/modules/deploy/validate with this checkout's kubectl, helm and paths relative to it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
-import { runK8sTool } from '../../../scripts/k8s-tools.js';
+import {
+  type HelmRenderOptions,
+  renderHelm as helm,
+  type K8sObject,
+  k8sTools,
+  renderKustomize as kustomize,
+  lintHelm as lint,
+  parseManifests,
+} from '../../../src/modules/deploy/validate/index.js';
+
+export type { HelmRenderOptions } from '../../../src/modules/deploy/validate/index.js';
+// The object types and helpers, for the tests that import them from here.
+export * from '../../../src/modules/deploy/validate/k8s-objects.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [key: string]: unknown;
-}
-
-/** The parts of a pod spec the policy reads; the schema check covers the rest. */
-export interface Container {
-  name: string;
-  image?: string;
-  args?: string[];
-  command?: string[];
-  env?: { name: string; value?: string; valueFrom?: unknown }[];
-  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  ports?: { name?: string; containerPort: number; hostPort?: number; protocol?: string }[];
-  livenessProbe?: Record<string, unknown>;
-  readinessProbe?: Record<string, unknown>;
-  startupProbe?: Record<string, unknown>;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: SecurityContext;
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-
-export interface SecurityContext {
-  runAsNonRoot?: boolean;
-  runAsUser?: number;
-  runAsGroup?: number;
-  fsGroup?: number;
-  privileged?: boolean;
-  allowPrivilegeEscalation?: boolean;
-  readOnlyRootFilesystem?: boolean;
-  capabilities?: { add?: string[]; drop?: string[] };
-  seccompProfile?: { type?: string };
-}
-
-export interface PodSpec {
-  containers: Container[];
-  initContainers?: Container[];
-  securityContext?: SecurityContext;
-  volumes?: ({ name: string } & Record<string, unknown>)[];
-  hostNetwork?: boolean;
-  hostPID?: boolean;
-  hostIPC?: boolean;
-  automountServiceAccountToken?: boolean;
-  serviceAccountName?: string;
-  terminationGracePeriodSeconds?: number;
-}
-
-export interface PodTemplate {
-  owner: K8sObject;
-  spec: PodSpec;
-  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-}
-
-/** Every non-empty document of a multi-document YAML text; a YAML error throws with its position. */
-export function parseManifests(text: string, source = 'manifest'): K8sObject[] {
-  const objects: K8sObject[] = [];
-  for (const document of parseAllDocuments(text)) {
-    if (document.errors.length > 0) throw new Error(`${source}: ${document.errors[0]?.message}`);
-    const value = document.toJS() as unknown;
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new Error(`${source}: a document is not an object`);
-    }
-    objects.push(value as K8sObject);
-  }
-  return objects;
-}
+/** kubectl and helm cached in this checkout (scripts/k8s-tools.ts uses the same). */
+export const repoTools = k8sTools({ root: ROOT, env: process.env });
+const place = { tools: repoTools, cwd: ROOT };
 
 /** Every *.yaml / *.yml file under a directory of the repository, parsed, in path order. */
 export function readManifestDir(relativeDir: string): K8sObject[] {
@@ -97,81 +36,13 @@ export function readManifestDir(relativeDir: string): K8sObject[] {
   return files.flatMap((file) => parseManifests(readFileSync(file, 'utf8'), relative(ROOT, file)));
 }
 
-/** `kubectl kustomize <dir>` (dir relative to the repository root). */
-export function renderKustomize(relativeDir: string): K8sObject[] {
-  return parseManifests(runK8sTool('kubectl', ['kustomize', relativeDir]), `kustomize ${relativeDir}`);
-}
-
-export interface HelmRenderOptions {
-  valuesFiles?: string[];
-  set?: string[];
-  namespace?: string;
-  releaseName?: string;
-}
-
-function helmArgs(options: HelmRenderOptions): string[] {
-  return [
-    ...(options.valuesFiles ?? []).flatMap((file) => ['--values', file]),
-    ...(options.set ?? []).flatMap((assignment) => ['--set', assignment]),
-  ];
-}
+/** `kubectl kustomize <dir>` (dir relative to the repository root, or absolute). */
+export const renderKustomize = (dir: string): K8sObject[] => kustomize(place, dir);
 
 /** `helm template <release> <chart>`; a schema or template failure throws with helm's message. */
-export function renderHelm(relativeChartDir: string, options: HelmRenderOptions = {}): K8sObject[] {
-  const args = [
-    'template',
-    options.releaseName ?? 'berth',
-    relativeChartDir,
-    '--namespace',
-    options.namespace ?? 'berth',
-    ...helmArgs(options),
-  ];
-  return parseManifests(runK8sTool('helm', args), `helm template ${relativeChartDir}`);
-}
+export const renderHelm = (chartDir: string, options: HelmRenderOptions = {}): K8sObject[] =>
+  helm(place, chartDir, options);
 
 /** `helm lint <chart>`: returns its output, throws when it reports an error. */
-export function lintHelm(
-  relativeChartDir: string,
-  options: HelmRenderOptions & { strict?: boolean } = {},
-): string {
-  return runK8sTool('helm', [
-    'lint',
-    relativeChartDir,
-    ...(options.strict ? ['--strict'] : []),
-    ...helmArgs(options),
-  ]);
-}
-
-type WithTemplate = { spec?: { template?: { metadata?: PodTemplate['metadata']; spec?: PodSpec } } };
-
-/** The pod templates of every workload kind, including a CronJob's and an Argo Rollout's. */
-export function podTemplates(objects: readonly K8sObject[]): PodTemplate[] {
-  const templates: PodTemplate[] = [];
-  for (const owner of objects) {
-    let template: { metadata?: PodTemplate['metadata']; spec?: PodSpec } | undefined;
-    switch (owner.kind) {
-      case 'Deployment':
-      case 'StatefulSet':
-      case 'DaemonSet':
-      case 'ReplicaSet':
-      case 'Job':
-      case 'Rollout':
-        template = (owner as WithTemplate).spec?.template;
-        break;
-      case 'CronJob':
-        template = (owner as { spec?: { jobTemplate?: WithTemplate } }).spec?.jobTemplate?.spec?.template;
-        break;
-      default:
-        continue;
-    }
-    // A Rollout with workloadRef takes its template from the Deployment, which is checked on its own.
-    if (!template?.spec) continue;
-    templates.push({ owner, spec: template.spec, metadata: template.metadata ?? {} });
-  }
-  return templates;
-}
-
-/** `Kind/name` for messages. */
-export function objectName(object: K8sObject): string {
-  return `${object.kind}/${object.metadata?.name ?? '?'}`;
-}
+export const lintHelm = (chartDir: string, options: HelmRenderOptions & { strict?: boolean } = {}): string =>
+  lint(place, chartDir, options);

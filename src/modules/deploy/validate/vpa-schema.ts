@@ -1,4 +1,4 @@
-// autoscaling.k8s.io/v1 VerticalPodAutoscaler, for the offline schema check (schemas.ts). No npm package
+// autoscaling.k8s.io/v1 VerticalPodAutoscaler, for the offline schema check (schemas.ts beside it). No npm package
 // ships the VPA CRD's schema (kubernetes-models and @kubernetes-models/* have no autoscaling.k8s.io), so
 // this one is written from the v1 API's fields (kubernetes/autoscaler, vertical-pod-autoscaler
 // pkg/apis/autoscaling.k8s.io/v1/types.go): the spec and everything under it, with no unknown field
