@@ -68,6 +68,7 @@ async function verify(context: AuditCommandContext, options: { tenant?: string; 
   const client = await openAuditClient(config);
   try {
     const tenants = options.tenant ? [options.tenant] : await client.chains.tenants();
+    if (tenants.length === 0) context.out('No audit events are recorded in this store yet.');
     const broken: string[] = [];
     for (const tenantId of tenants) {
       const verdict = await verifyTenant(client.chains, tenantId, publicKey);
