@@ -62,12 +62,11 @@ function toolOptions(config: Config): BuiltinToolOptions {
 }
 
 function createTools(config: Config, modelTools: ModelToolDeps, mcpTools: Tool[] = []): ToolRegistry {
-  return new ToolRegistry([
-    ...builtinTools(toolOptions(config)),
-    createSummarizeTool(modelTools),
-    createAnswerTool(modelTools),
-    ...mcpTools,
-  ]);
+  const options = toolOptions(config);
+  return new ToolRegistry(
+    [...builtinTools(options), createSummarizeTool(modelTools), createAnswerTool(modelTools), ...mcpTools],
+    unavailableBuiltins(options),
+  );
 }
 
 // For reading the tool catalogue before anything starts; the tools are listed, never run.

@@ -5,6 +5,7 @@ import {
   createSummarizeTool,
   type ModelToolDeps,
   ToolRegistry,
+  unavailableBuiltins,
 } from '../tools/index.js';
 import { literalInputProblem, type PlannedStep, validatePlan } from './plan.js';
 import { rulePlan, urlsIn } from './rule-planner.js';
@@ -85,6 +86,20 @@ describe('validatePlan', () => {
     const result = validatePlan(steps, registry);
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.error.message).toMatch(message);
+  });
+
+  it('says which setting a built-in this configuration leaves out needs', () => {
+    const bare = new ToolRegistry(builtinTools(), unavailableBuiltins());
+    const post = {
+      key: 'x',
+      tool: 'http_post',
+      input: { url: 'https://h.example/', body: {} },
+      dependsOn: [],
+    };
+    const result = validatePlan([post], bare);
+    expect(result.ok ? '' : result.error.message).toMatch(
+      /http_post is not available: it needs BERTH_WEBHOOK_ALLOW/,
+    );
   });
 });
 

@@ -142,7 +142,10 @@ function checkStep(
 ): PlanProblem | undefined {
   const tool = registry.get(step.tool);
   const at = (message: string, field: string) => problem(`step ${step.key}: ${message}`, index, field);
-  if (!tool) return at(`unknown tool "${step.tool}"`, 'tool');
+  if (!tool) {
+    const reason = registry.unavailableReason(step.tool);
+    return at(reason ? `${step.tool} is not available: it ${reason}` : `unknown tool "${step.tool}"`, 'tool');
+  }
   // A tool that changes the world may be planned: its step waits for approval before it runs.
   const unknown = step.dependsOn.findIndex((dep) => !keys.has(dep));
   if (unknown !== -1)

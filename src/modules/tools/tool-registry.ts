@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UnavailableTool } from './builtin-tools.js';
 import { invokeTool } from './invoke-tool.js';
 import { type Tool, type ToolContext, type ToolResult, toolFailure } from './tool.js';
 
@@ -16,9 +17,17 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 /** The tools of one process. Problems with a tool's definition throw at start, never at call time. */
 export class ToolRegistry {
   readonly #tools = new Map<string, { tool: Tool; descriptor: ToolDescriptor }>();
+  readonly #unavailable: ReadonlyMap<string, string>;
 
-  constructor(tools: readonly Tool[] = []) {
+  /** `unavailable`: built-ins this configuration leaves out, so a plan naming one can say what to set. */
+  constructor(tools: readonly Tool[] = [], unavailable: readonly UnavailableTool[] = []) {
     for (const tool of tools) this.register(tool);
+    this.#unavailable = new Map(unavailable.map((entry) => [entry.name, entry.reason]));
+  }
+
+  /** Why a tool that is not registered is missing (`needs BERTH_SMTP_URL …`), when the configuration is why. */
+  unavailableReason(name: string): string | undefined {
+    return this.#tools.has(name) ? undefined : this.#unavailable.get(name);
   }
 
   register(tool: Tool): this {
