@@ -42,6 +42,7 @@ const PATTERNS: Record<string, { value: string; says: string }> = {
   BERTH_OIDC_ROLE_CLAIM: { value: 'a claim!', says: 'a claim name: letters, digits or _.:/-' },
   BERTH_OIDC_DEFAULT_TENANT: { value: 'Not_A_Tenant', says: 'a tenant id' },
   BERTH_SESSION_SECRET: { value: 'short', says: 'must be at least 32 characters' },
+  BERTH_AUDIT_SIGNING_KEY: { value: 'not a key', says: 'is not an Ed25519 private key in PEM' },
 };
 
 const SECRET = /(api_?keys?|secret|password|token)$/i;
