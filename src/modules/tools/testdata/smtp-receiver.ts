@@ -25,6 +25,10 @@ export interface SmtpReceiverOptions {
   credentials?: { user: string; pass: string };
   /** Recipients answered with this SMTP code (e.g. 550, 451). */
   refuse?: Record<string, number>;
+  /** Port on 127.0.0.1. Default: any free one. */
+  port?: number;
+  /** Called with each mail as it is accepted. */
+  onMail?: (mail: ReceivedMail) => void;
 }
 
 function parse(raw: string): { headers: Record<string, string>; body: string } {
@@ -65,18 +69,20 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({
+        const mail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           ...parse(raw),
           raw,
           user: typeof session.user === 'string' ? session.user : undefined,
-        });
+        };
+        mails.push(mail);
+        options.onMail?.(mail);
         callback();
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { port, mails, logins, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
