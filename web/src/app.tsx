@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { UNAUTHORIZED_EVENT } from './api/client';
 import { clearKey, getKey } from './api/key';
+import { ApprovalsPage } from './approvals/ApprovalsPage';
+import { PendingCount } from './approvals/PendingCount';
 import { ChatPage } from './chat/ChatPage';
 import { KeyPrompt } from './components/KeyPrompt';
 import { SessionBadge } from './components/SessionBadge';
@@ -15,16 +17,18 @@ function Page({ path }: { path: string }) {
   if (task?.[1]) return <TaskPage id={task[1]} />;
   if (path === '/tasks' || path === '/tasks/') return <TasksPage />;
   if (path === '/status') return <StatusPage />;
+  if (path === '/approvals') return <ApprovalsPage />;
   const conversation = /^\/chat\/([^/]+)$/.exec(path);
   return <ChatPage conversationId={conversation?.[1]} />;
 }
 
 function Nav({ path, onForgetKey }: { path: string; onForgetKey?: () => void }) {
   const { status } = useService();
-  const section = path.startsWith('/tasks') ? 'tasks' : path.startsWith('/status') ? 'status' : 'chat';
-  const item = (name: string, href: string, label: string) => (
+  const section = ['tasks', 'approvals', 'status'].find((name) => path.startsWith(`/${name}`)) ?? 'chat';
+  const item = (name: string, href: string, label: string, extra?: React.ReactNode) => (
     <Link href={href} className="nav-link" aria-current={section === name ? 'page' : undefined}>
       {label}
+      {extra}
     </Link>
   );
   return (
@@ -36,6 +40,7 @@ function Nav({ path, onForgetKey }: { path: string; onForgetKey?: () => void }) 
       <nav aria-label="Main">
         {item('chat', '/chat', 'Chat')}
         {item('tasks', '/tasks', 'Tasks')}
+        {item('approvals', '/approvals', 'Approvals', <PendingCount />)}
         {item('status', '/status', 'Status')}
       </nav>
       <div className="topbar-end">

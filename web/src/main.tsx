@@ -6,6 +6,7 @@ import './styles/layout.css';
 import './styles/chat.css';
 import './styles/tasks.css';
 import './styles/status.css';
+import './styles/approvals.css';
 
 const root = document.getElementById('root');
 if (root) {

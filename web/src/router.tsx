@@ -9,20 +9,29 @@ export function navigate(to: string, options: { replace?: boolean } = {}) {
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 
-/** The current path, updated on links, back and forward. */
-export function usePath(): string {
-  const [path, setPath] = useState(window.location.pathname);
+/** A part of the location, read again on links, back and forward. */
+function useLocationPart(read: () => string): string {
+  const [value, setValue] = useState(read);
   useEffect(() => {
-    const update = () => setPath(window.location.pathname);
+    const update = () => setValue(read());
     window.addEventListener('popstate', update);
     window.addEventListener(NAVIGATE_EVENT, update);
     return () => {
       window.removeEventListener('popstate', update);
       window.removeEventListener(NAVIGATE_EVENT, update);
     };
-  }, []);
-  return path;
+  }, [read]);
+  return value;
 }
+
+const readPath = () => window.location.pathname;
+const readSearch = () => window.location.search;
+
+/** The current path, updated on links, back and forward. */
+export const usePath = (): string => useLocationPart(readPath);
+
+/** The current query string (`?task=…`), updated like the path. */
+export const useSearch = (): URLSearchParams => new URLSearchParams(useLocationPart(readSearch));
 
 /** An ordinary link (middle-click, copy link work) that navigates without a page load. */
 export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {

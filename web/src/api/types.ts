@@ -44,6 +44,12 @@ export type Step = Task['steps'][number];
 export type StepStatus = Step['status'];
 export type StepOutput = Reply<'/api/tasks/{id}/steps/{step_id}/output', 'get', 200>;
 
+export type ApprovalList = Reply<'/api/approvals', 'get', 200>;
+export type Approval = Reply<'/api/approvals/{id}', 'get', 200>;
+export type ApprovalStatus = Approval['status'];
+export type ApproveBody = RequestBody<'/api/approvals/{id}/approve', 'post'>;
+export type RejectBody = RequestBody<'/api/approvals/{id}/reject', 'post'>;
+
 export type ServiceStatus = Reply<'/api/status', 'get', 200>;
 export type Agent = ServiceStatus['agents'][number];
 
@@ -77,5 +83,7 @@ export interface TaskEvents {
   'step.completed': StepEvent<'step.completed'> & { duration_ms: number };
   'step.retrying': StepEvent<'step.retrying'> & { error: ErrorFields; retry_at: string };
   'step.failed': StepEvent<'step.failed'> & { error: ErrorFields };
+  /** A side-effecting step paused until its approval is decided. */
+  'step.awaiting_approval': StepEvent<'step.awaiting_approval'> & Pick<Approval, 'approval_id' | 'args_hash'>;
   'task.finished': Pick<Task, 'task_id' | 'status' | 'result' | 'error'> & { type: 'task.finished' };
 }

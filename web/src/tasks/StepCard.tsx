@@ -3,6 +3,7 @@ import { getJson, networkError } from '../api/client';
 import type { Step, StepOutput } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
 import { clock, duration } from '../format';
+import { Link } from '../router';
 import { errorSummary } from './task-error';
 
 const preview = (output: unknown): string =>
@@ -54,6 +55,12 @@ export function StepCard({ step, taskId }: { step: Step; taskId: string }) {
           </>
         )}
       </dl>
+      {step.status === 'awaiting_approval' && (
+        <p className="step-approval" role="status">
+          Waiting for an operator to approve its exact arguments; nothing is sent before.{' '}
+          <Link href={`/approvals?task=${taskId}&step=${step.step_id}`}>Open its approval</Link>
+        </p>
+      )}
       {error && (
         <p className="step-error" role="status">
           {error.code && <span className="mono">{error.code}: </span>}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { getJson, networkError } from '../api/client';
 import type { TaskList, TaskStatus } from '../api/types';
+import { FilterChips } from '../components/FilterChips';
 import { StatusBadge } from '../components/StatusBadge';
 import { relativeTime } from '../format';
 import { Link } from '../router';
@@ -59,20 +60,7 @@ export function TasksPage() {
       <section className="card task-list" aria-labelledby="tasks-heading">
         <div className="section-head">
           <h2 id="tasks-heading">Tasks</h2>
-          <fieldset className="filters">
-            <legend className="visually-hidden">Filter by status</legend>
-            {FILTERS.map((f) => (
-              <button
-                key={f.label}
-                type="button"
-                className="chip"
-                aria-pressed={filter === f.value}
-                onClick={() => setFilter(f.value)}
-              >
-                {f.label}
-              </button>
-            ))}
-          </fieldset>
+          <FilterChips options={FILTERS} value={filter} onChange={setFilter} legend="Filter by status" />
         </div>
         {error && <p className="form-error">{error}</p>}
         {page?.tasks.length === 0 && (

@@ -6,12 +6,19 @@ import type { Step, StepStatus, Task, TaskEvents } from '../api/types';
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 const RECONNECT_MS = 2_000;
 
-type StepEventName = 'step.started' | 'step.completed' | 'step.retrying' | 'step.failed';
+type StepEventName =
+  | 'step.started'
+  | 'step.completed'
+  | 'step.retrying'
+  | 'step.failed'
+  | 'step.awaiting_approval';
 const eventStatus: Record<StepEventName, StepStatus> = {
   'step.started': 'running',
   'step.completed': 'completed',
   'step.retrying': 'ready',
   'step.failed': 'failed',
+  // The refetch behind it brings the task's own awaiting_approval.
+  'step.awaiting_approval': 'awaiting_approval',
 };
 const isStepEvent = (event: string): event is StepEventName => event in eventStatus;
 
