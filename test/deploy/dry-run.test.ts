@@ -2,7 +2,7 @@
 // kubectl kustomize / helm template validated against the schemas, Pod Security restricted and the pod rules
 // (src/modules/deploy/validate); exit 1 naming the object when they refuse it; where the schema packages are
 // absent (the image), a one-line notice and exit 0, or exit 2 with --validate.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,9 +43,9 @@ describe.concurrent('berth deploy --dry-run', () => {
   );
 
   it.each(['kubernetes', 'helm'])(
-    '%s: exits 1 naming the object when a config the generator accepts renders a worker SIGTERM would cut short',
+    '%s: refuses a worker shutdown grace the pods do not outlive, exit 2 naming the key, before printing',
     async (target) => {
-      // 40 s of worker shutdown grace, but the pods get the default 30 s before SIGKILL.
+      // 40 s of worker shutdown grace, but the pods get 30 s before SIGKILL.
       const config = join(scratch, `grace-${target}.yaml`);
       writeFileSync(config, stringify({ worker: { shutdownGraceMs: 40_000 } }));
       const result = await runBerth([
@@ -58,11 +58,40 @@ describe.concurrent('berth deploy --dry-run', () => {
         '--config',
         config,
       ]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        "berth: deploy: worker.shutdownGraceMs: 40000 ms is not below the pods' terminationGracePeriodSeconds " +
+          '(30 s): Kubernetes would kill running steps before it ends; keep it under 30000 ms\n',
+      );
+    },
+    CLI_TIMEOUT,
+  );
+
+  it.each(['kubernetes', 'helm'])(
+    '%s: exits 1 naming the object when the base it renders on breaks a pod rule',
+    async (target) => {
+      // A copy of deploy/ whose worker pods mount the service-account token: the generator accepts the
+      // config, the render on that base does not pass the pod rules.
+      const copy = mkdtempSync(join(scratch, `base-${target}-`));
+      cpSync(join(process.cwd(), 'deploy'), join(copy, 'deploy'), { recursive: true });
+      const edited =
+        target === 'kubernetes'
+          ? 'deploy/kubernetes/base/worker-deployment.yaml'
+          : 'deploy/helm/berth/templates/_deployment.tpl';
+      const path = join(copy, edited);
+      writeFileSync(
+        path,
+        readFileSync(path, 'utf8').replace(
+          'automountServiceAccountToken: false',
+          'automountServiceAccountToken: true',
+        ),
+      );
+      const result = await dryRun(target, 'staging', '--base', join(copy, 'deploy/kubernetes'));
       expect(result.code).toBe(1);
       expect(files(result.stdout).length).toBeGreaterThan(0);
-      expect(result.stderr).toBe(
-        'berth: deploy: Deployment/berth-worker: terminationGracePeriodSeconds (30 s) does not exceed ' +
-          'BERTH_WORKER_SHUTDOWN_GRACE_MS (40000 ms): running steps would be killed mid-way\n',
+      expect(result.stderr).toContain(
+        'berth: deploy: Deployment/berth-worker: automountServiceAccountToken is not false\n',
       );
     },
     CLI_TIMEOUT,

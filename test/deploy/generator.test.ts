@@ -3,21 +3,12 @@
 // writes for another config renders with kubectl kustomize and helm template, matches the Kubernetes and CRD
 // schemas and passes the pod and network policy checks (src/modules/deploy/validate, which the command's
 // --dry-run also runs: dry-run.test.ts).
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { configSchema } from '../../src/app/config.js';
-import {
-  DEPLOY_ENVIRONMENTS,
-  type DeployTarget,
-  describeIssue,
-  type GeneratedFile,
-  generateDeployment,
-} from '../../src/modules/deploy/index.js';
+import { DEPLOY_ENVIRONMENTS, type DeployTarget } from '../../src/modules/deploy/index.js';
 import { cpuMillis, memoryMi } from '../../src/modules/deploy/namespace-limits.js';
-import { policyViolations } from '../../src/modules/deploy/validate/index.js';
 import { envMap } from '../../src/platform/config/env-map.js';
 import { runBerth } from '../support/cli.js';
 import {
@@ -29,7 +20,7 @@ import {
   renderHelm,
   renderKustomize,
 } from '../support/k8s/render.js';
-import { allSchemaErrors } from '../support/k8s/schemas.js';
+import { checked, type Env, generate, tempDir, write } from './generate.js';
 import {
   autoscalerBounds,
   configValue,
@@ -39,56 +30,12 @@ import {
   specOf,
 } from './kubernetes-checks.js';
 
-type Env = (typeof DEPLOY_ENVIRONMENTS)[number];
-const DEFAULTS = configSchema.parse({});
 const ANTHROPIC_AGENT = { agents: [{ name: 'writer', provider: 'anthropic', model: 'claude-sonnet-4-5' }] };
 const SHIPPED: Record<DeployTarget, (env: Env) => string> = {
   kubernetes: (env) => `deploy/kubernetes/overlays/${env}`,
   helm: () => 'deploy/helm/berth',
   compose: () => 'deploy/compose',
 };
-
-const temporary: string[] = [];
-afterAll(() => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-deploy-'));
-  temporary.push(dir);
-  return dir;
-};
-
-function generate(
-  raw: Record<string, unknown>,
-  target: DeployTarget,
-  env: Env,
-  outputDir: string,
-): GeneratedFile[] {
-  const result = generateDeployment({
-    config: configSchema.parse(raw),
-    defaults: DEFAULTS,
-    target,
-    env,
-    kustomizeRoot: relative(outputDir, join(ROOT, 'deploy/kubernetes')),
-    outputFromProject: relative(ROOT, outputDir),
-    command: `berth deploy --target ${target} --env ${env}`,
-  });
-  if (!result.ok) throw new Error(result.error.map(describeIssue).join('\n'));
-  return result.value;
-}
-
-function write(dir: string, files: readonly GeneratedFile[]) {
-  for (const file of files) {
-    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-    writeFileSync(join(dir, file.path), file.text);
-  }
-}
-
-function checked(objects: K8sObject[]): K8sObject[] {
-  expect(allSchemaErrors(objects)).toEqual([]);
-  expect(policyViolations(objects)).toEqual([]);
-  return objects;
-}
 
 const apiEgress = (objects: K8sObject[]) =>
   egressRulesFor(objects, { 'app.kubernetes.io/name': 'berth', 'app.kubernetes.io/component': 'api' });

@@ -3,7 +3,7 @@ import type { Config } from '../../app/config.js';
 import { envMap } from '../../platform/config/index.js';
 import type { DeployEnvironment, DeployEnvironmentName } from './deploy.schema.js';
 import { type DeployIssue, issue } from './deploy-issues.js';
-import { allowEntryEndpoint, type EgressTarget, egressTarget, urlEndpoint } from './egress.js';
+import { allowEntryEndpoint, type EgressTarget, egressTarget, smtpEndpoint, urlEndpoint } from './egress.js';
 import { type ImageRef, parseImage } from './image-ref.js';
 
 type Provider = Config['llm']['provider'];
@@ -47,6 +47,11 @@ export const SECRET_VARIABLES = new Set([
   'BERTH_LLM_API_KEY',
   'BERTH_OIDC_CLIENT_SECRET',
   'BERTH_SESSION_SECRET',
+  // user:password@ in the URL.
+  'BERTH_SMTP_URL',
+  'BERTH_AUDIT_SIGNING_KEY',
+  // Chat webhooks (Slack, Teams, Discord) carry their credential in the URL's path.
+  'BERTH_APPROVAL_NOTIFY_URL',
 ]);
 /** In berth-secrets whatever the config says (the base's three). */
 export const BASE_SECRETS = ['DATABASE_URL', 'REDIS_URL', 'BERTH_API_KEYS'] as const;
@@ -77,6 +82,10 @@ export interface DeployPlan {
   baseSecrets: SecretRef[];
   llmEgress: EgressTarget[];
   fetchEgress: EgressTarget[];
+  /** http_post's tools.webhookAllow and the approvals' notifyUrl. */
+  webhookEgress: EgressTarget[];
+  /** send_email's server (tools.smtp.url). */
+  smtpEgress: EgressTarget[];
   /** ConfigMap entries beyond LOG_LEVEL: every setting the config changes from its default. */
   settings: Record<string, string>;
   /** The agents, for a config file the pods read (BERTH_CONFIG); absent without agents. */
@@ -137,6 +146,11 @@ function secretsFrom(config: Config, env: DeployEnvironmentName, providers: Prov
     needed.push({ variable: 'BERTH_OIDC_CLIENT_SECRET', reason: 'auth.oidc.clientSecret' });
   if (config.auth.session.secret)
     needed.push({ variable: 'BERTH_SESSION_SECRET', reason: 'auth.session.secret' });
+  if (config.tools.smtp.url) needed.push({ variable: 'BERTH_SMTP_URL', reason: 'tools.smtp.url' });
+  if (config.audit.signingKey)
+    needed.push({ variable: 'BERTH_AUDIT_SIGNING_KEY', reason: 'audit.signingKey' });
+  if (config.approvals.notifyUrl)
+    needed.push({ variable: 'BERTH_APPROVAL_NOTIFY_URL', reason: 'approvals.notifyUrl' });
   const unique = needed.filter((item, i) => needed.findIndex((o) => o.variable === item.variable) === i);
   const given = config.deploy.environments[env].secretKeys;
   const keyPath = `deploy.environments.${env}.secretKeys`;
@@ -172,6 +186,8 @@ function egressFrom(config: Config, providers: ProviderUse[]) {
   const issues: DeployIssue[] = [];
   const llm: EgressTarget[] = [];
   const fetch: EgressTarget[] = [];
+  const webhooks: EgressTarget[] = [];
+  const smtp: EgressTarget[] = [];
   const push = (list: EgressTarget[], target: EgressTarget | DeployIssue) => {
     if ('peer' in target) {
       if (!list.some((t) => t.endpoint === target.endpoint)) list.push(target);
@@ -191,7 +207,58 @@ function egressFrom(config: Config, providers: ProviderUse[]) {
     const { host, port } = allowEntryEndpoint(entry);
     push(fetch, egressTarget(host, port, `tools.fetchAllow.${index}`));
   });
-  return { llm, fetch, issues };
+  // The same address policy as fetchAllow: these are the hosts the side-effecting tools may reach.
+  config.tools.webhookAllow.forEach((entry, index) => {
+    const { host, port } = allowEntryEndpoint(entry);
+    push(webhooks, egressTarget(host, port, `tools.webhookAllow.${index}`));
+  });
+  if (config.approvals.notifyUrl) {
+    const { host, port } = urlEndpoint(config.approvals.notifyUrl);
+    push(webhooks, egressTarget(host, port, 'approvals.notifyUrl'));
+  }
+  if (config.tools.smtp.url) {
+    const { host, port } = smtpEndpoint(config.tools.smtp.url);
+    push(smtp, egressTarget(host, port, 'tools.smtp.url'));
+  }
+  return { llm, fetch, webhooks, smtp, issues };
+}
+
+// The base's pods get terminationGracePeriodSeconds 30 and the generator leaves the pod specs alone.
+const POD_GRACE_MS = 30_000;
+
+/** A drain the pod does not outlive: SIGKILL would cut running steps or open streams mid-way. */
+function graceIssues(config: Config): DeployIssue[] {
+  const grace = [
+    { key: 'worker.shutdownGraceMs', ms: config.worker.shutdownGraceMs, what: 'running steps' },
+    { key: 'server.shutdownGraceMs', ms: config.server.shutdownGraceMs, what: "the api's drain" },
+  ];
+  return grace
+    .filter((g) => g.ms >= POD_GRACE_MS)
+    .map((g) =>
+      issue(
+        g.key,
+        `${g.ms} ms is not below the pods' terminationGracePeriodSeconds (${POD_GRACE_MS / 1000} s): Kubernetes would kill ${g.what} before it ends; keep it under ${POD_GRACE_MS} ms`,
+      ),
+    );
+}
+
+// Sections only a config file carries (no environment variable): the pods get the agents file only, so
+// anything else there would be dropped without a word. Refused until the generator carries them.
+function fileOnlyIssues(config: Config, defaults: Config): DeployIssue[] {
+  const dropped = [
+    { key: 'mcp.servers', set: config.mcp.servers.length > 0 },
+    { key: 'budgets.tenants', set: Object.keys(config.budgets.tenants).length > 0 },
+    { key: 'budgets.agents', set: Object.keys(config.budgets.agents).length > 0 },
+    { key: 'prices', set: JSON.stringify(config.prices) !== JSON.stringify(defaults.prices) },
+  ];
+  return dropped
+    .filter((d) => d.set)
+    .map((d) =>
+      issue(
+        d.key,
+        'berth deploy cannot carry it to the pods yet (no environment variable sets it, and the generated config file holds only the agents)',
+      ),
+    );
 }
 
 export interface PlanInput {
@@ -212,7 +279,13 @@ export function planDeployment(
   const providers = providersUsed(config);
   const secrets = secretsFrom(config, env, providers);
   const egress = egressFrom(config, providers);
-  const issues = [...('message' in image ? [image] : []), ...secrets.issues, ...egress.issues];
+  const issues = [
+    ...('message' in image ? [image] : []),
+    ...secrets.issues,
+    ...egress.issues,
+    ...graceIssues(config),
+    ...fileOnlyIssues(config, input.defaults),
+  ];
   if (issues.length > 0 || 'message' in image) return { ok: false, error: issues };
   return {
     ok: true,
@@ -225,6 +298,8 @@ export function planDeployment(
       baseSecrets: secrets.base,
       llmEgress: egress.llm,
       fetchEgress: egress.fetch,
+      webhookEgress: egress.webhooks,
+      smtpEgress: egress.smtp,
       settings: settingsFrom(config, input.defaults),
       agents: config.agents.length > 0 ? config.agents : undefined,
       redisPrefix: config.redisPrefix,

@@ -196,6 +196,35 @@ describe('berth deploy refuses a config it cannot deploy, naming the key', () =>
       'tools.fetchAllow.0: [fd00::5]:80 is a uniqueLocal address',
     ],
     [
+      { tools: { webhookAllow: ['hooks.example.com:443', '10.0.0.9:8080'] } },
+      'tools.webhookAllow.1: 10.0.0.9:8080 is a private address',
+    ],
+    [
+      { tools: { smtp: { url: 'smtp://127.0.0.1:2525' } } },
+      'tools.smtp.url: 127.0.0.1:2525 is a loopback address',
+    ],
+    [
+      { approvals: { notifyUrl: 'http://192.168.1.20/hook' } },
+      'approvals.notifyUrl: 192.168.1.20:80 is a private address',
+    ],
+    [{ tools: { smtp: { url: 'smtp://localhost' } } }, 'tools.smtp.url: localhost:587 is the pod itself'],
+    [
+      { worker: { shutdownGraceMs: 40_000 } },
+      "worker.shutdownGraceMs: 40000 ms is not below the pods' terminationGracePeriodSeconds (30 s)",
+    ],
+    [
+      { server: { shutdownGraceMs: 30_000 } },
+      "server.shutdownGraceMs: 30000 ms is not below the pods' terminationGracePeriodSeconds (30 s)",
+    ],
+    [
+      { mcp: { servers: [{ name: 'files', command: 'npx', tools: { read: {} } }] } },
+      'mcp.servers: berth deploy cannot carry it to the pods yet',
+    ],
+    [
+      { budgets: { tenants: { acme: { dailyTokens: 10 } } } },
+      'budgets.tenants: berth deploy cannot carry it to the pods yet',
+    ],
+    [
       { agents: [{ name: 'local', provider: 'ollama', model: 'llama3.2' }] },
       'llm.ollama.baseUrl: 127.0.0.1:11434 is a loopback address',
     ],
@@ -224,6 +253,28 @@ describe('berth deploy refuses a config it cannot deploy, naming the key', () =>
     ],
   ])('%j', (raw, expected) => {
     expect(problems(raw).join('\n')).toContain(expected);
+  });
+
+  it('treats a webhookAllow entry as it treats the same fetchAllow entry', () => {
+    for (const entry of ['10.0.0.9:8080', '[fe80::1]:80', '127.0.0.1:4567']) {
+      const fetch = problems({ tools: { fetchAllow: [entry] } });
+      const webhook = problems({ tools: { webhookAllow: [entry] } });
+      expect(webhook).toEqual(fetch.map((p) => p.replace('tools.fetchAllow', 'tools.webhookAllow')));
+    }
+    const fetch = docs(files({ tools: { fetchAllow: ['hooks.example.com:443'] } }).get('egress.yaml'));
+    const webhook = docs(files({ tools: { webhookAllow: ['hooks.example.com:443'] } }).get('egress.yaml'));
+    expect(webhook[0].spec).toEqual(fetch[0].spec);
+    expect(webhook[0].metadata.name).toBe('berth-to-webhooks');
+  });
+
+  it("opens send_email's port: the URL's, else 587 for smtp:// and 465 for smtps://", () => {
+    const port = (url: string) =>
+      docs(files({ tools: { smtp: { url } } }).get('egress.yaml'))[0].spec.egress[0].ports[0].port;
+    expect([
+      port('smtp://mail.example.com'),
+      port('smtps://mail.example.com'),
+      port('smtp://mail.example.com:25'),
+    ]).toEqual([587, 465, 25]);
   });
 
   it('names --image when the option is at fault', () => {

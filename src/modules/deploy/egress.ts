@@ -69,6 +69,12 @@ export function urlEndpoint(url: string): { host: string; port: number } {
   return { host: parsed.hostname, port };
 }
 
+/** host and port of send_email's smtp:// or smtps:// URL: the port the tool connects to when the URL names none (587, 465). */
+export function smtpEndpoint(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port) || (parsed.protocol === 'smtps:' ? 465 : 587) };
+}
+
 /** host and port of a fetchAllow entry (host:port or [v6]:port; the config schema checked the form). */
 export function allowEntryEndpoint(entry: string): { host: string; port: number } {
   const colon = entry.lastIndexOf(':');

@@ -1,26 +1,49 @@
 // `berth deploy --target helm`: a values file for deploy/helm/berth, one per environment, with the same
 // choices as the Kustomize overlay of that environment.
 
+import { envMap } from '../../platform/config/index.js';
 import { PROMETHEUS_URL } from './deploy.schema.js';
 import { type DeployIssue, issue } from './deploy-issues.js';
 import type { DeployPlan } from './deploy-plan.js';
 import { egressPeers } from './egress.js';
 import { QUEUE_AGE_SECONDS } from './keda-triggers.js';
+import { egressLists } from './kubernetes-additions.js';
 import { namespaceLimitObjects } from './namespace-limits.js';
 import { type GeneratedFile, HEADER, yamlText } from './yaml-text.js';
 
-// Settings the chart has a value for (config.*); every other one goes to extraEnv of both roles.
-const CHART_CONFIG: Record<string, string[]> = {
-  BERTH_LLM_PROVIDER: ['llm', 'provider'],
-  BERTH_LLM_MODEL: ['llm', 'model'],
-  BERTH_REDIS_PREFIX: ['redisPrefix'],
-  BERTH_WORKER_CONCURRENCY: ['tasks', 'workerConcurrency'],
-  OPENAI_BASE_URL: ['llm', 'openai', 'baseUrl'],
-  ANTHROPIC_BASE_URL: ['llm', 'anthropic', 'baseUrl'],
-  OLLAMA_BASE_URL: ['llm', 'ollama', 'baseUrl'],
-  BERTH_LLM_BASE_URL: ['llm', 'openaiCompatible', 'baseUrl'],
+// Settings the chart has a value for (config.<path>, as in berth.yaml), with the type its schema wants; every
+// other one goes to extraEnv of both roles.
+type ChartValue = 'string' | 'number' | 'boolean' | 'list';
+const CHART_CONFIG: Record<string, ChartValue> = {
+  BERTH_LLM_PROVIDER: 'string',
+  BERTH_LLM_MODEL: 'string',
+  BERTH_REDIS_PREFIX: 'string',
+  BERTH_WORKER_CONCURRENCY: 'number',
+  OPENAI_BASE_URL: 'string',
+  ANTHROPIC_BASE_URL: 'string',
+  OLLAMA_BASE_URL: 'string',
+  BERTH_LLM_BASE_URL: 'string',
+  BERTH_FETCH_ALLOW: 'list',
+  BERTH_WEBHOOK_ALLOW: 'list',
+  BERTH_SMTP_FROM: 'string',
+  BERTH_AUDIT_CHECKPOINT_EVERY: 'number',
+  BERTH_APPROVAL_TTL_MS: 'number',
+  BERTH_APPROVAL_FOUR_EYES: 'boolean',
+  BERTH_COST_ALERT_THRESHOLD: 'number',
+  BERTH_TENANT_DAILY_TOKENS: 'number',
+  BERTH_TENANT_MONTHLY_TOKENS: 'number',
+  BERTH_TENANT_DAILY_USD: 'number',
+  BERTH_TENANT_MONTHLY_USD: 'number',
 };
-const NUMERIC = new Set(['BERTH_WORKER_CONCURRENCY']);
+const PATHS = new Map(envMap.map((entry) => [entry.env, [...entry.path]]));
+const typed = (value: string, as: ChartValue): unknown =>
+  as === 'number'
+    ? Number(value)
+    : as === 'boolean'
+      ? value === 'true'
+      : as === 'list'
+        ? value.split(',')
+        : value;
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown) {
   let node = target;
@@ -50,9 +73,9 @@ export function helmValues(
   const config: Record<string, unknown> = { logLevel: e.logLevel };
   const extraEnv: { name: string; value: string }[] = [];
   for (const [name, value] of Object.entries(plan.settings)) {
-    const path = CHART_CONFIG[name];
-    if (path) setPath(config, path, NUMERIC.has(name) ? Number(value) : value);
-    else if (name === 'BERTH_FETCH_ALLOW') setPath(config, ['tools', 'fetchAllow'], value.split(','));
+    const as = CHART_CONFIG[name];
+    const path = PATHS.get(name);
+    if (as && path) setPath(config, path, typed(value, as));
     else extraEnv.push({ name, value });
   }
   const external = e.datastores !== undefined;
@@ -103,10 +126,12 @@ export function helmValues(
         }
       : bounds(e.worker);
   const limits = namespaceLimitObjects(plan);
-  const egress = [...plan.llmEgress, ...plan.fetchEgress].map((t) => ({
-    to: egressPeers(t),
-    ports: [{ protocol: 'TCP', port: t.port }],
-  }));
+  const egress = egressLists(plan)
+    .flatMap((list) => list.targets)
+    .map((t) => ({
+      to: egressPeers(t),
+      ports: [{ protocol: 'TCP', port: t.port }],
+    }));
   const values: Record<string, unknown> = {
     image: { repository: plan.image.name, tag: plan.image.tag ?? '', digest: plan.image.digest ?? '' },
     config,

@@ -34,21 +34,26 @@ function egressPolicy(name: string, targets: EgressTarget[], what: string) {
   };
 }
 
+/** Every egress list of the plan with its policy, in the order egress.yaml (and the chart's extraEgress) holds them. */
+export function egressLists(plan: DeployPlan) {
+  return [
+    { name: 'berth-to-llm-providers', targets: plan.llmEgress, what: 'The model providers the agents use' },
+    {
+      name: 'berth-to-fetch-allow',
+      targets: plan.fetchEgress,
+      what: 'Hosts fetch_url may reach (tools.fetchAllow)',
+    },
+    {
+      name: 'berth-to-webhooks',
+      targets: plan.webhookEgress,
+      what: 'Hosts http_post may post to (tools.webhookAllow) and the approvals notify URL',
+    },
+    { name: 'berth-to-smtp', targets: plan.smtpEgress, what: "send_email's SMTP server (tools.smtp.url)" },
+  ].filter((list) => list.targets.length > 0);
+}
+
 export function egressFiles(plan: DeployPlan): GeneratedFile | undefined {
-  const docs = [
-    ...(plan.llmEgress.length > 0
-      ? [egressPolicy('berth-to-llm-providers', plan.llmEgress, 'The model providers the agents use')]
-      : []),
-    ...(plan.fetchEgress.length > 0
-      ? [
-          egressPolicy(
-            'berth-to-fetch-allow',
-            plan.fetchEgress,
-            'Hosts fetch_url may reach (tools.fetchAllow)',
-          ),
-        ]
-      : []),
-  ];
+  const docs = egressLists(plan).map((list) => egressPolicy(list.name, list.targets, list.what));
   return docs.length > 0 ? { path: 'egress.yaml', text: yamlText(docs) } : undefined;
 }
 

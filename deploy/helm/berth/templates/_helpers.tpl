@@ -126,11 +126,22 @@ worker.lockDurationMs: BERTH_QUEUE_LOCK_MS
 worker.stalledIntervalMs: BERTH_QUEUE_STALLED_INTERVAL_MS
 worker.stuckAfterMs: BERTH_WORKER_STUCK_MS
 tools.fetchAllow: BERTH_FETCH_ALLOW
+tools.webhookAllow: BERTH_WEBHOOK_ALLOW
+tools.smtp.from: BERTH_SMTP_FROM
+audit.checkpointEvery: BERTH_AUDIT_CHECKPOINT_EVERY
+approvals.expiresAfterMs: BERTH_APPROVAL_TTL_MS
+approvals.requireSecondPerson: BERTH_APPROVAL_FOUR_EYES
+budgets.costAlertUsd: BERTH_COST_ALERT_THRESHOLD
+budgets.tenant.dailyTokens: BERTH_TENANT_DAILY_TOKENS
+budgets.tenant.monthlyTokens: BERTH_TENANT_MONTHLY_TOKENS
+budgets.tenant.dailyUsd: BERTH_TENANT_DAILY_USD
+budgets.tenant.monthlyUsd: BERTH_TENANT_MONTHLY_USD
 {{- end }}
 
 {{/*
 The ConfigMap's data as a dict (env name → string): a null or empty value is left out so Berth's own
-default applies; numbers print as integers (values.yaml numbers are floats to Helm); lists join with ",".
+default applies; whole numbers print as integers (values.yaml numbers are floats to Helm), fractions as
+written; lists join with ",".
 */}}
 {{- define "berth.configData" -}}
 {{- $data := dict }}
@@ -148,6 +159,9 @@ default applies; numbers print as integers (values.yaml numbers are floats to He
 {{- $value = "off" }}
 {{- else if kindIs "slice" $value }}
 {{- $value = join "," $value }}
+{{- else if and (kindIs "float64" $value) (ne $value (float64 (int64 $value))) }}
+{{- /* A fraction (USD budgets): as written; a whole float would print as 1e+06. */}}
+{{- $value = toString $value }}
 {{- else if or (kindIs "float64" $value) (kindIs "int64" $value) (kindIs "int" $value) }}
 {{- $value = printf "%d" (int64 $value) }}
 {{- end }}

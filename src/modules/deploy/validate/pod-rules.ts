@@ -5,7 +5,9 @@ import { allContainers } from './pod-security.js';
 
 const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 20_000;
-const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|credential|private[_-]?key/i;
+// TOKENS at the end is a count (BERTH_TENANT_DAILY_TOKENS, a budget), not a token.
+const SECRET_KEY = /pass(word)?|secret|token(?!s$)|api[_-]?key|credential|(private|signing)[_-]?key/i;
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 const isJob = (owner: K8sObject) => owner.kind === 'Job' || owner.kind === 'CronJob';
@@ -50,6 +52,9 @@ export function configMapViolations(objects: readonly K8sObject[]): string[] {
     for (const [key, value] of Object.entries(data)) {
       if (SECRET_KEY.test(key) && String(value).trim() !== '') {
         out.push(`${objectName(object)}: key ${key} looks like a secret (put it in a Secret)`);
+      }
+      if (PRIVATE_KEY_PEM.test(String(value))) {
+        out.push(`${objectName(object)}: key ${key} holds a private key (put it in a Secret)`);
       }
       if (URL_WITH_PASSWORD.test(String(value))) {
         out.push(`${objectName(object)}: key ${key} holds a URL with a password (put it in a Secret)`);
