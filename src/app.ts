@@ -218,6 +218,7 @@ async function assemble(input: AssembleInput): Promise<App> {
       store,
       tasks,
       approvals,
+      gatewayEvents: bus,
       checks,
       identity,
       sso,

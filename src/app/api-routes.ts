@@ -16,6 +16,7 @@ import {
   registerEvalPassRateGauge,
   registerEvalRoutes,
 } from '../modules/evals/index.js';
+import { createGateway, type GatewayEvent } from '../modules/gateway/index.js';
 import {
   type IdentityService,
   registerIdentityRoutes,
@@ -26,6 +27,7 @@ import { registerMcpRoutes } from '../modules/mcp/index.js';
 import { createStatusService, registerStatusRoutes } from '../modules/status/index.js';
 import type { TasksModule } from '../modules/tasks/index.js';
 import type { Store } from '../platform/db/index.js';
+import type { Publisher } from '../platform/events/index.js';
 import { type HttpApp, type ReadinessCheck, registerStaticUi } from '../platform/http/index.js';
 import type { Logger, Registry } from '../platform/telemetry/index.js';
 import { VERSION } from '../version.js';
@@ -46,6 +48,8 @@ export interface ApiRouteDeps {
   store: Store;
   tasks: TasksModule;
   approvals: ApprovalsModule;
+  /** The lifecycle bus the gateway publishes gateway.call on. */
+  gatewayEvents: Publisher<GatewayEvent>;
   checks: ReadinessCheck[];
   identity: IdentityService;
   /** Single sign-on, when an OpenID provider is configured. */
@@ -68,7 +72,9 @@ export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Prom
     infer: createInferService({ agents, llm, tools }),
     maxMessageChars: config.chat.maxMessageChars,
   });
-  registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now() });
+  const gateway = createGateway({ config: config.gateway, agents, llm, events: deps.gatewayEvents });
+  registerOpenAiRoutes(http, { agents, llm, tools, startedAt: Date.now(), gateway });
+  gateway.registerRoutes(http);
   tasks.registerRoutes(http);
   deps.approvals.registerRoutes(http);
   registerMcpRoutes(http, {

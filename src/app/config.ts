@@ -4,6 +4,7 @@ import { approvalsSection } from '../modules/approvals/index.js';
 import { auditSection } from '../modules/audit/index.js';
 import { budgetsSection } from '../modules/budgets/index.js';
 import { deploySchema } from '../modules/deploy/index.js';
+import { gatewayConfigIssues, gatewaySection } from '../modules/gateway/index.js';
 import { pricesSection } from '../modules/llm/index.js';
 import { mcpSecretPaths, mcpSection } from '../modules/mcp/index.js';
 import { toolsSection } from '../modules/tools/index.js';
@@ -27,12 +28,18 @@ export const configSchema = z
     audit: auditSection,
     approvals: approvalsSection,
     tools: toolsSection,
+    /** Model routes: `model` names OpenAI-compatible clients may call through /v1 (docs/gateway.md). */
+    gateway: gatewaySection,
     /** MCP servers whose tools agents and tasks may use. */
     mcp: mcpSection,
     /** Where `berth deploy` puts each environment and how it scales; read by nothing else. */
     deploy: deploySchema,
   })
-  .superRefine(checkPlatformConfig);
+  .superRefine(checkPlatformConfig)
+  .superRefine((config, ctx) => {
+    for (const issue of gatewayConfigIssues(config.gateway, config.agents, config.llm.provider))
+      ctx.addIssue({ code: 'custom', ...issue });
+  });
 
 export type Config = z.output<typeof configSchema>;
 

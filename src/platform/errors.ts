@@ -1,6 +1,8 @@
 /** Every error code Berth returns, with its HTTP status. One table, so clients can rely on it. */
 export const errorCodes = {
   validation_failed: 400,
+  /** An OpenAI request field Berth cannot honour for this model (details.field names it); never ignored. */
+  unsupported_parameter: 400,
   invalid_json: 400,
   /** The HTTP message itself is malformed: request line, header syntax, framing, URL encoding. */
   bad_request: 400,
@@ -34,6 +36,8 @@ export const errorCodes = {
   internal_error: 500,
   llm_error: 502,
   tool_steps_exceeded: 502,
+  /** The provider's answer does not match the request's response_format (not JSON, or not its schema). */
+  model_output_invalid: 502,
   llm_unavailable: 503,
   /** The OpenID provider (discovery, its signing keys, its token endpoint) did not answer. */
   identity_provider_unavailable: 503,

@@ -28,6 +28,7 @@ function sampleBody(method: string, url: string, ids: Ids): unknown {
     'POST /api/chat': { message: 'probe', conversation_id: ids.conversation },
     'POST /v1/agent/infer': { user_id: 'alice', workflow: 'default', input: { text: 'probe' } },
     'POST /v1/chat/completions': { model: 'default', messages: [{ role: 'user', content: 'probe' }] },
+    'POST /v1/embeddings': { model: 'default', input: 'probe' },
     'POST /api/tasks': { description: 'probe task' },
     'POST /api/task': { description: 'probe task' },
     'POST /api/tasks/:id/cancel': undefined,

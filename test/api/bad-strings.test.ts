@@ -50,6 +50,7 @@ const validBodies: Record<string, unknown> = {
   'POST /api/chat': { message: 'hello' },
   'POST /v1/agent/infer': { user_id: 'local', workflow: 'default', input: { text: 'hello' } },
   'POST /v1/chat/completions': { model: 'default', messages: [{ role: 'user', content: 'hello' }] },
+  'POST /v1/embeddings': { model: 'default', input: 'hello' },
   'POST /api/tasks': { description: 'hello' },
   'POST /api/task': { description: 'hello' },
   'POST /api/evals': sampleEvalReport('edge'),

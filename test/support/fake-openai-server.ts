@@ -51,6 +51,8 @@ export interface FakeOpenAI {
   requests: RecordedRequest[];
   /** Chat completion requests only. */
   chatRequests(): RecordedRequest[];
+  /** Embeddings requests only. */
+  embeddingRequests(): RecordedRequest[];
   /** Forgets queued behaviours and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -100,6 +102,9 @@ export const fakeReply = {
   /** One tool call; see toolCalls. */
   toolCall: (name: string, args: unknown, usage?: Partial<FakeUsage>): FakeBehaviour =>
     fakeReply.toolCalls([{ name, arguments: args }], { usage }),
+  /** Answers with `value` as JSON text (what a model asked for json_object or json_schema sends). */
+  json: (value: unknown, usage?: Partial<FakeUsage>): FakeBehaviour =>
+    fakeReply.ok(JSON.stringify(value), usage),
   /** Answers every request from now on with `behaviour`: it stays at the head of the queue until reset. */
   forever: (behaviour: FakeBehaviour): FakeBehaviour => ({ kind: 'forever', behaviour }),
 };
@@ -136,7 +141,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (req.method === 'GET' && path === '/v1/models') sendModels(res, model);
     else if (req.method === 'POST' && path === '/v1/chat/completions') {
       respond(res, take(), { body: recorded.body ?? {}, model, callId: ids.call });
-    } else sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
+    } else if (req.method === 'POST' && path === '/v1/embeddings') sendEmbeddings(res, recorded.body ?? {});
+    else sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
   }
 
   server.listen(0, '127.0.0.1');
@@ -148,6 +154,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     enqueue: (...behaviours) => queue.push(...behaviours),
     requests,
     chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions'),
+    embeddingRequests: () => requests.filter((r) => r.path === '/v1/embeddings'),
     reset: () => {
       queue.length = 0;
       requests.length = 0;
@@ -315,4 +322,31 @@ function streamCompletion(res: ServerResponse, plan: StreamPlan): void {
   send([{ index: 0, delta: {}, finish_reason: 'stop' }]);
   if (plan.usage) send([], { usage: usageWire(plan.usage) });
   res.end('data: [DONE]\n\n');
+}
+
+/** A vector that depends only on the text: the same input always embeds the same, different inputs apart. */
+export function fakeEmbedding(text: string, dimensions = 8): number[] {
+  return Array.from({ length: dimensions }, (_, i) => {
+    let sum = i + 1;
+    for (const char of text) sum = (sum * 31 + char.charCodeAt(0)) % 1_000;
+    return sum / 1_000;
+  });
+}
+
+/** OpenAI's /v1/embeddings: one fake vector per input, usage at 4 characters a token. */
+function sendEmbeddings(res: ServerResponse, body: ChatRequestBody): void {
+  const input = body.input;
+  const values = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map(String) : [];
+  const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 8;
+  const tokens = values.reduce((sum, value) => sum + estimateTokens(value), 0);
+  sendJson(res, 200, {
+    object: 'list',
+    model: body.model,
+    data: values.map((value, index) => ({
+      object: 'embedding',
+      index,
+      embedding: fakeEmbedding(value, dimensions),
+    })),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
 }

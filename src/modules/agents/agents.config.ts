@@ -32,6 +32,8 @@ export const agentSchema = z.strictObject({
   tools: z.array(toolName).max(32).default([]),
   /** Model calls one turn may make; the last one runs without tools, so it has to answer. Default 5. */
   maxToolSteps: positiveInt.min(2).max(20).default(5),
+  /** On /v1, forward the client's request (its tools, response_format) to this agent's model. Default false. */
+  passthrough: z.boolean().optional(),
 });
 export type AgentConfig = z.output<typeof agentSchema>;
 

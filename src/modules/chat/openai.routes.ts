@@ -9,6 +9,7 @@ import {
   toAppError,
 } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
+import { checkAgentModeFields, type Gateway } from '../gateway/index.js';
 import type { LlmRegistry } from '../llm/index.js';
 import {
   type CompletionRequest,
@@ -54,7 +55,14 @@ const usageWire = (usage: ModelReply['usage']) => ({
 
 export function registerOpenAiRoutes(
   app: HttpApp,
-  deps: { agents: AgentCatalog; llm: LlmRegistry; tools: ToolCatalog; startedAt: number },
+  deps: {
+    agents: AgentCatalog;
+    llm: LlmRegistry;
+    tools: ToolCatalog;
+    startedAt: number;
+    /** Model routes and passthrough agents, answered by the gateway; without it `model` is always an agent. */
+    gateway?: Gateway;
+  },
 ) {
   const created = Math.floor(deps.startedAt / 1000);
   app.route({
@@ -62,11 +70,14 @@ export function registerOpenAiRoutes(
     url: '/v1/models',
     config: { permission: 'agents:read' },
     schema: { tags: ['openai'], response: { 200: modelList } },
-    handler: async () => ({
+    handler: async (request) => ({
       object: 'list' as const,
-      data: deps.agents
-        .list()
-        .map((agent) => ({ id: agent.name, object: 'model' as const, created, owned_by: 'berth' })),
+      data: [
+        ...deps.agents
+          .list()
+          .map((agent) => ({ id: agent.name, object: 'model' as const, created, owned_by: 'berth' })),
+        ...(deps.gateway?.models(request.actor.tenantId, created) ?? []),
+      ],
     }),
   });
 
@@ -77,7 +88,7 @@ export function registerOpenAiRoutes(
     schema: {
       tags: ['openai'],
       description:
-        'OpenAI-compatible chat completions; `model` names a Berth agent, whose own tools run server-side (only the final text is returned). Stateless: the client sends the history.',
+        'OpenAI-compatible chat completions. `model` names a Berth agent, whose own tools run server-side (only the final text is returned; client tools and response_format are refused), or a model route or passthrough agent, which forwards the request with its tools and response_format to the provider (docs/gateway.md). Stateless: the client sends the history.',
       body: completionRequest,
       response: {
         200: completionResponse,
@@ -91,6 +102,9 @@ export function registerOpenAiRoutes(
     },
     handler: async (request, reply) => {
       const body = request.body;
+      const target = deps.gateway?.chatTarget(body.model, request.actor.tenantId);
+      if (target) return deps.gateway?.answer(target, request, reply);
+      checkAgentModeFields(body);
       const agent = deps.agents.get(body.model);
       const prompt = toPrompt(body.messages);
       const id = `chatcmpl-${randomUUID()}`;

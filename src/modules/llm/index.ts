@@ -1,4 +1,5 @@
 export { type LlmCallContext, withCallContext } from './call-context.js';
+export type { EmbedOptions, EmbedResult } from './embeddings.js';
 export { extractiveSummary } from './extractive-summary.js';
 export {
   type LlmOptions,

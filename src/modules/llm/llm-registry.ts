@@ -1,6 +1,7 @@
-import type { LanguageModelV4 } from '@ai-sdk/provider';
+import type { EmbeddingModelV4, LanguageModelV4 } from '@ai-sdk/provider';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { type EmbedOptions, type EmbedResult, embedWith } from './embeddings.js';
 import {
   type BreakerStateName,
   type LlmOptions,
@@ -12,7 +13,7 @@ import { createLlmMetrics } from './llm-metrics.js';
 import { type BudgetGate, withMetering } from './metered-model.js';
 import { createPriceTable, type PriceTable, type TokenUsage } from './prices.js';
 import { ProviderPolicies } from './provider-policies.js';
-import { createProviderModel, endpointOf } from './providers.js';
+import { createProviderEmbeddingModel, createProviderModel, endpointOf } from './providers.js';
 import { withResilience } from './resilient-model.js';
 import { withTracing } from './traced-model.js';
 
@@ -23,6 +24,11 @@ export interface LlmRegistry {
    * naming the env var to set.
    */
   model(ref: ModelRef): LanguageModelV4;
+  /**
+   * Embeddings of `values` from the ref's embedding model, under the same budgets, breaker, retries,
+   * cost and tracing as model calls. AppError llm_unavailable for a provider without embeddings.
+   */
+  embed(ref: ModelRef, values: string[], options: EmbedOptions): Promise<EmbedResult>;
   breakerStates(): Array<{ provider: string; state: BreakerStateName }>;
   /**
    * One provider's circuit: closed until its first call. `retryInMs` is how long an open circuit still
@@ -69,6 +75,7 @@ export function createLlmRegistry({
   const secrets = configuredSecrets(options);
   const policies = new Map<string, { provider: ProviderName; policies: ProviderPolicies }>();
   const models = new Map<string, LanguageModelV4>();
+  const embedders = new Map<string, EmbeddingModelV4>();
 
   const policiesFor = (provider: ProviderName): ProviderPolicies => {
     const key = `${provider} ${endpointOf(provider, options.providers)}`;
@@ -118,6 +125,22 @@ export function createLlmRegistry({
       });
       models.set(key, wrapped);
       return wrapped;
+    },
+    embed(ref, values, embedOptions) {
+      const key = `${ref.provider} ${ref.model}`;
+      const model = embedders.get(key) ?? createProviderEmbeddingModel(ref, options.providers);
+      embedders.set(key, model);
+      const labels = { provider: ref.provider, model: model.modelId };
+      const wrapper = {
+        ref,
+        labels,
+        policies: policiesFor(ref.provider),
+        metrics,
+        logger,
+        timeoutMs: options.timeoutMs,
+        secrets,
+      };
+      return embedWith(model, values, embedOptions, { ...wrapper, prices, gate });
     },
     circuit(provider) {
       const entry = policies.get(`${provider} ${endpointOf(provider, options.providers)}`)?.policies;

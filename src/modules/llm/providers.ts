@@ -2,7 +2,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import type { LanguageModelV4 } from '@ai-sdk/provider';
+import type { EmbeddingModelV4, LanguageModelV4 } from '@ai-sdk/provider';
 import { createOllama } from 'ollama-ai-provider-v2';
 import { AppError } from '../../platform/errors.js';
 import type { ModelRef, ProviderName, ProviderSettings } from './llm.types.js';
@@ -79,7 +79,42 @@ export function createProviderModel(ref: ModelRef, settings: ProviderSettings): 
         baseURL: baseUrl,
         apiKey,
         includeUsage: true,
+        // json_schema response formats reach the server (vLLM, llama.cpp, LM Studio and Ollama take them).
+        supportsStructuredOutputs: true,
       })(ref.model);
     }
+  }
+}
+
+/** The bare AI SDK embedding model for a ref; AppError llm_unavailable for a provider without embeddings. */
+export function createProviderEmbeddingModel(ref: ModelRef, settings: ProviderSettings): EmbeddingModelV4 {
+  switch (ref.provider) {
+    case 'openai': {
+      const { apiKey, baseUrl } = settings.openai;
+      if (!apiKey) throw notConfigured('openai', 'OPENAI_API_KEY');
+      return createOpenAI({ apiKey, baseURL: baseUrl }).embeddingModel(ref.model);
+    }
+    case 'google': {
+      const { apiKey, baseUrl } = settings.google;
+      if (!apiKey) throw notConfigured('google', 'GOOGLE_GENERATIVE_AI_API_KEY');
+      return createGoogleGenerativeAI({ apiKey, baseURL: baseUrl }).embeddingModel(ref.model);
+    }
+    case 'ollama':
+      if (!settings.ollama.baseUrl) throw notConfigured('ollama', 'OLLAMA_BASE_URL');
+      return createOllama({ baseURL: `${trimSlash(settings.ollama.baseUrl)}/api` }).textEmbeddingModel(
+        ref.model,
+      );
+    case 'openai-compatible': {
+      const { apiKey, baseUrl } = settings.openaiCompatible;
+      if (!baseUrl)
+        throw notConfigured('openai-compatible', 'BERTH_LLM_BASE_URL (the server URL ending in /v1)');
+      return createOpenAICompatible({ name: 'openai-compatible', baseURL: baseUrl, apiKey }).embeddingModel(
+        ref.model,
+      );
+    }
+    default:
+      throw new AppError('llm_unavailable', `LLM provider "${ref.provider}" has no embedding models`, {
+        details: { provider: ref.provider },
+      });
   }
 }
