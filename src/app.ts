@@ -175,7 +175,7 @@ async function assemble(input: AssembleInput): Promise<App> {
   });
   const audit = createAuditModule({
     ...{ db: store.db, config: config.audit, bus, metrics, logger },
-    configVersion: configVersion(core.agents.list(), config.tools),
+    configVersion: configVersion(core.agents.list(), config),
   });
   const http = await createHttpServer({
     logger,
@@ -218,6 +218,7 @@ async function assemble(input: AssembleInput): Promise<App> {
       store,
       tasks,
       approvals,
+      bus,
       gatewayEvents: bus,
       checks,
       identity,

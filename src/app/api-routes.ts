@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { registerAgentRoutes } from '../modules/agents/index.js';
 import type { ApprovalsModule } from '../modules/approvals/index.js';
 import {
+  type ChatPublisher,
+  createActionProposer,
   createChatRepository,
   createChatService,
   createInferService,
@@ -48,6 +50,8 @@ export interface ApiRouteDeps {
   store: Store;
   tasks: TasksModule;
   approvals: ApprovalsModule;
+  /** The lifecycle bus: chat publishes chat.turn and refused tool calls on it. */
+  bus: ChatPublisher;
   /** The lifecycle bus the gateway publishes gateway.call on. */
   gatewayEvents: Publisher<GatewayEvent>;
   checks: ReadinessCheck[];
@@ -63,13 +67,25 @@ export interface ApiRouteDeps {
 export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Promise<void> {
   const { config, core, store, tasks } = deps;
   const { agents, llm, tools } = core;
-  const chat = createChatService({ repo: createChatRepository(store.db), agents, llm, tools });
+  const events = deps.bus;
+  // A side-effecting call of chat or infer becomes a one-step task whose step waits for approval.
+  const propose = createActionProposer({
+    ...{ tasks: tasks.service, taskEvents: tasks.events, approvals: deps.approvals.service },
+  });
+  const chat = createChatService({
+    repo: createChatRepository(store.db),
+    agents,
+    llm,
+    tools,
+    events,
+    propose,
+  });
   registerIdentityRoutes(http, { identity: deps.identity, authRequired: deps.authRequired });
   await registerSsoRoutes(http, { sso: deps.sso });
   registerAgentRoutes(http, agents);
   registerChatRoutes(http, { chat, maxMessageChars: config.chat.maxMessageChars });
   registerInferRoutes(http, {
-    infer: createInferService({ agents, llm, tools }),
+    infer: createInferService({ agents, llm, tools, events, propose }),
     maxMessageChars: config.chat.maxMessageChars,
   });
   const gateway = createGateway({ config: config.gateway, agents, llm, events: deps.gatewayEvents });
@@ -84,7 +100,7 @@ export async function registerApiRoutes(http: HttpApp, deps: ApiRouteDeps): Prom
   const evals = createEvalsService({
     repo: createEvalsRepository(store.db),
     agents,
-    release: { configVersion: configVersion(agents.list(), config.tools), berthVersion: VERSION },
+    release: { configVersion: configVersion(agents.list(), config), berthVersion: VERSION },
   });
   registerEvalRoutes(http, { evals });
   registerEvalPassRateGauge(deps.metrics, evals.latestPassRates, deps.logger);

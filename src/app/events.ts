@@ -1,6 +1,7 @@
 import type { ApprovalEvent } from '../modules/approvals/index.js';
 import type { AuditEvent } from '../modules/audit/index.js';
 import type { BudgetEvent } from '../modules/budgets/index.js';
+import type { ChatEvent } from '../modules/chat/index.js';
 import type { GatewayEvent } from '../modules/gateway/index.js';
 import type { IdentityEvent } from '../modules/identity/index.js';
 import type { TaskEvent } from '../modules/tasks/index.js';
@@ -14,6 +15,7 @@ export type BerthEvent =
   | BudgetEvent
   | AuditEvent
   | IdentityEvent
+  | ChatEvent
   | GatewayEvent;
 
 export const createLifecycleBus = (logger: Logger): EventBus<BerthEvent> =>

@@ -88,7 +88,7 @@ export async function openInProcessTarget(
     app.markStarted();
     const client = createBerthClient(injectTransport(app.http), { pollMs: 50 });
     // The agents' versions do not depend on the overrides above; the fetch allowance does: the user's counts.
-    const version = configVersion(await client.agents(), config.tools);
+    const version = configVersion(await client.agents(), config);
     return { client, fixturesUrl: fixtures?.url, configVersion: version, close };
   } catch (error) {
     await close();

@@ -47,6 +47,7 @@ describe('POST /v1/agent/infer', () => {
     expect(reply.body).toEqual({
       request_id: 'case-42',
       status: 'completed',
+      approval_required: false,
       answer: 'Tidal turbines now feed the grid.',
       evidence: [
         { type: 'tool', tool: 'fetch_url', ref: `${world.pages.origin}/article` },
@@ -99,6 +100,19 @@ describe('POST /v1/agent/infer', () => {
     expect(reply.body.error.code).toBe('tool_steps_exceeded');
   });
 
+  it("takes tenant_id when it is the caller's own, and refuses another tenant's with 403 before the model runs", async () => {
+    world.fake.enqueue(fakeReply.ok('Same tenant.'));
+    const own = await infer({ ...question(), tenant_id: 'default' });
+    expect(own.status).toBe(200);
+    expect(own.body.answer).toBe('Same tenant.');
+    world.fake.reset();
+    const other = await infer({ ...question(), tenant_id: 'globex' });
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe('forbidden');
+    expect(other.body.error.message).toContain('globex');
+    expect(world.fake.chatRequests()).toEqual([]);
+  });
+
   it('answers 404 agent_not_found for an unknown workflow', async () => {
     const reply = await infer({ ...question(), workflow: 'nobody' });
     expect(reply.status).toBe(404);
@@ -117,6 +131,7 @@ describe('POST /v1/agent/infer', () => {
       ['an unknown field', { ...question(), stream: true }, 'body'],
       ['a request_id with spaces', { ...question(), request_id: 'two words' }, 'body.request_id'],
       ['a user_id with a slash', { ...question(), user_id: 'a/b' }, 'body.user_id'],
+      ['a tenant_id that is no slug', { ...question(), tenant_id: 'Acme Corp' }, 'body.tenant_id'],
     ];
     it.each(cases)('%s', async (_name, body, field) => {
       const reply = await infer(body);

@@ -3,9 +3,14 @@
 // tool calls and JSON back, plain and streamed, under Berth's tenants, budgets, cost and audit.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, stepCountIs, tool } from 'ai';
+import { and, eq } from 'drizzle-orm';
 import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { BerthEvent } from '../../src/app/events.js';
+import { auditEvents } from '../../src/modules/audit/index.js';
 import { type BerthInstance, startBerth, tempDir } from '../support/berth-instance.js';
 import { type FakeOpenAI, fakeEmbedding, fakeReply, startFakeOpenAI } from '../support/fake-openai-server.js';
 import { type SeededKey, seedMember } from '../support/tenants.js';
@@ -452,12 +457,47 @@ describe('the OpenAI-compatible gateway, through the official openai client', ()
     });
     expect(JSON.stringify(calls[0])).not.toContain('secret-prompt-marker');
     await berth.app.bus.drain();
-    const audit = await fetch(`${berth.url}/api/audit?action=gateway.call`, {
-      headers: { authorization: 'Bearer sk-admin' },
-    });
-    const text = await audit.text();
-    expect(audit.status, text).toBe(200);
+    const rows = await berth.app.store.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, 'acme'), eq(auditEvents.action, 'gateway.call')));
+    const row = rows.find((r) => r.requestId === calls[0]?.request_id);
+    expect(row).toMatchObject({ actorUser: 'alice', actorKey: alice.id, outcome: 'ok' });
+    expect(row?.details).toMatchObject({ agent: 'gpt-4.1-mini', tool_calls: 1, cost_usd: 0.004 });
+    const text = JSON.stringify(rows);
     expect(text).not.toContain('secret-prompt-marker');
+  });
+
+  it('serves the AI SDK’s OpenAI provider pointed at Berth: tool calls back, then its own tool loop', async () => {
+    const openai = createOpenAI({ baseURL: `${berth.url}/v1`, apiKey: alice.key });
+    const inputSchema = z.object({ city: z.string() });
+    fake.enqueue(fakeReply.toolCall('get_weather', { city: 'Paris' }));
+    const asked = await generateText({
+      model: openai.chat('gpt-4.1-mini'),
+      prompt: 'Weather in Paris?',
+      tools: { get_weather: tool({ description: 'The weather in a city', inputSchema }) },
+      maxRetries: 0,
+    });
+    expect(asked.finishReason).toBe('tool-calls');
+    expect(asked.toolCalls[0]).toMatchObject({ toolName: 'get_weather', input: { city: 'Paris' } });
+
+    fake.enqueue(fakeReply.toolCall('get_weather', { city: 'Oslo' }), fakeReply.ok('3 °C in Oslo.'));
+    const looped = await generateText({
+      model: openai.chat('gpt-4.1-mini'),
+      prompt: 'Weather in Oslo?',
+      tools: {
+        get_weather: tool({
+          description: 'The weather in a city',
+          inputSchema,
+          execute: async () => ({ celsius: 3 }),
+        }),
+      },
+      stopWhen: stepCountIs(3),
+      maxRetries: 0,
+    });
+    expect(looped.text).toBe('3 °C in Oslo.');
+    const toolMessage = (fake.chatRequests()[2]?.body?.messages ?? []).find((m) => m.role === 'tool');
+    expect(toolMessage?.content).toBe('{"celsius":3}');
   });
 });
 

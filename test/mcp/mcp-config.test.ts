@@ -107,13 +107,13 @@ describe('the mcp section', () => {
     expect(problems(unknown).join('\n')).toMatch(/agents\.0\.tools\.0.*unknown tool.*files__echo/);
   });
 
-  it("refuses an MCP tool with side effects (the default) in an agent's chat tools", () => {
+  it("lets an agent's chat tools name an MCP tool with side effects (the default): chat proposes its calls for approval", () => {
     const result = load([
       ...server([], ['      write: {}']),
       'agents:',
       '  - name: helper',
       '    tools: [files__write]',
     ]);
-    expect(problems(result).join('\n')).toContain('has side effects and needs approval');
+    expect(problems(result)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ const tools = [
 const configWith = (agents: unknown[]) => configSchema.parse({ agents });
 
 describe('createAgentCatalog', () => {
-  it('gives agents the side-effect-free tools they name, and none by default', () => {
+  it('gives agents the tools they name, and none by default', () => {
     const catalog = createAgentCatalog(configWith([{ name: 'reader', tools: ['fetch_url'] }]), tools);
     expect(catalog.ok).toBe(true);
     if (!catalog.ok) return;
@@ -18,20 +18,18 @@ describe('createAgentCatalog', () => {
     expect(catalog.value.get('default').tools).toEqual([]);
   });
 
-  it('refuses a side-effecting tool, naming the agent key', () => {
+  it('lets an agent list a side-effecting tool: chat proposes such a call for approval instead of running it', () => {
     const config = configWith([{ name: 'a' }, { name: 'mailer', tools: ['fetch_url', 'send_email'] }]);
     const catalog = createAgentCatalog(config, tools);
-    expect(catalog.ok).toBe(false);
-    if (catalog.ok) return;
-    expect(catalog.error.problems).toEqual([
-      'agents.1.tools.1: has side effects and needs approval, which chat does not support yet; got "send_email"; allowed: fetch_url',
-    ]);
+    expect(catalog.ok).toBe(true);
+    if (!catalog.ok) return;
+    expect(catalog.value.get('mailer').tools).toEqual(['fetch_url', 'send_email']);
   });
 
-  it('refuses an unknown tool, listing the usable ones', () => {
+  it('refuses an unknown tool, listing the registered ones', () => {
     const catalog = createAgentCatalog(configWith([{ name: 'a', tools: ['teleport'] }]), tools);
     expect(catalog.ok ? [] : catalog.error.problems).toEqual([
-      'agents.0.tools.0: unknown tool; got "teleport"; allowed: fetch_url',
+      'agents.0.tools.0: unknown tool; got "teleport"; allowed: fetch_url, send_email',
     ]);
   });
 
@@ -39,7 +37,7 @@ describe('createAgentCatalog', () => {
     const missing = [{ name: 'http_post', reason: 'needs BERTH_WEBHOOK_ALLOW (tools.webhookAllow)' }];
     const catalog = createAgentCatalog(configWith([{ name: 'a', tools: ['http_post'] }]), tools, missing);
     expect(catalog.ok ? [] : catalog.error.problems).toEqual([
-      'agents.0.tools.0: is not available: http_post needs BERTH_WEBHOOK_ALLOW (tools.webhookAllow); got "http_post"; allowed: fetch_url',
+      'agents.0.tools.0: is not available: http_post needs BERTH_WEBHOOK_ALLOW (tools.webhookAllow); got "http_post"; allowed: fetch_url, send_email',
     ]);
   });
 

@@ -83,9 +83,8 @@ export function agentToolIssues(
 ): ConfigIssue[] {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const unavailable = new Map(missing.map((tool) => [tool.name, tool.reason]));
-  // Chat has no approval step yet, so a tool that changes the world must never run from it.
-  const usable = tools.filter((tool) => !tool.sideEffects).map((tool) => tool.name);
-  const allowed = usable.join(', ') || 'none';
+  // A side-effecting tool may be listed: chat's loop proposes such a call for approval instead of running it.
+  const allowed = tools.map((tool) => tool.name).join(', ') || 'none';
   return agents.flatMap((agent, index) =>
     agent.tools.flatMap((name, position): ConfigIssue[] => {
       const path = ['agents', index, 'tools', position];
@@ -93,11 +92,6 @@ export function agentToolIssues(
       const reason = unavailable.get(name);
       if (!tool && reason) return [{ path, message: `is not available: ${name} ${reason}`, allowed }];
       if (!tool) return [{ path, message: 'unknown tool', allowed }];
-      if (tool.sideEffects) {
-        return [
-          { path, message: 'has side effects and needs approval, which chat does not support yet', allowed },
-        ];
-      }
       return [];
     }),
   );
@@ -119,7 +113,8 @@ export function checkAgentTools(
 /**
  * The agents of the configuration, resolved against the llm defaults; `default` always exists.
  * Fails when an agent names a tool that does not exist (saying what would bring it in, for a
- * built-in the configuration leaves out) or has side effects.
+ * built-in the configuration leaves out). A side-effecting tool is allowed: chat and infer never
+ * run one, they propose it for approval.
  */
 export function createAgentCatalog(
   config: AgentsConfig,

@@ -147,6 +147,13 @@ export function createApprovalsService(deps: ApprovalsServiceDeps) {
       return { approvals: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
     },
     get: (actor: Actor, id: string) => load(actor, id, 'approvals:read'),
+    /**
+     * The approval a task's step asked for (the newest, for a task of several), or undefined while
+     * none has been requested. No actor: for the service that created the task on its caller's
+     * behalf (chat, infer), which reports the id back; reading the approval stays operator+.
+     */
+    requestedFor: async (tenantId: string, taskId: string): Promise<ApprovalRow | undefined> =>
+      (await repo.list({ tenantId, taskId, limit: 1 }))[0],
     approve: (actor: Actor, id: string, argsHash?: string) =>
       decide(actor, id, { status: 'approved', reason: null, argsHash }),
     reject: (actor: Actor, id: string, reason: string, argsHash?: string) =>

@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 /** Every guardrail whose refusals are counted and audited (`blocked_by_rule`). */
 export const guardrailRules = [
   'ssrf',
+  'webhook_allow',
   'approval_rejected',
   'approval_expired',
   'budget',
@@ -22,9 +23,15 @@ const isRule = (value: unknown): value is GuardrailRule =>
  */
 const stepRefusals: Record<string, GuardrailRule> = {
   ssrf_blocked: 'ssrf',
+  // http_post's allow list (BERTH_WEBHOOK_ALLOW): a rule of its own, since the fix is another setting than SSRF's.
+  webhook_not_allowed: 'webhook_allow',
   approval_rejected: 'approval_rejected',
   approval_expired: 'approval_expired',
 };
+
+/** The guardrail a tool's error code is a refusal of (chat's tool loop publishes `guardrail.blocked` with it). */
+export const toolRefusalRule = (code: string): GuardrailRule | undefined =>
+  Object.hasOwn(stepRefusals, code) ? stepRefusals[code] : undefined;
 
 /**
  * The guardrail an event records a refusal of, if any: the event's own `blocked_by_rule` (the
@@ -38,14 +45,14 @@ export function guardrailRule(fact: { type: string }): GuardrailRule | undefined
     return isRule(event.blocked_by_rule) ? event.blocked_by_rule : undefined;
   if (event.type !== 'step.failed') return undefined;
   const code = (event.error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? stepRefusals[code] : undefined;
+  return typeof code === 'string' ? toolRefusalRule(code) : undefined;
 }
 
 /** berth_guardrail_blocks_total{rule}, every rule at 0 from the start (so a rate can be taken at once). */
 export function createGuardrailCounter(registry: Registry) {
   const counter = new Counter({
     name: 'berth_guardrail_blocks_total',
-    help: 'Requests and steps a guardrail refused, by rule (ssrf, approval_rejected, approval_expired, budget, rate_limit, forbidden, oversized_input)',
+    help: 'Requests, steps and chat tool calls a guardrail refused, by rule (ssrf, webhook_allow, approval_rejected, approval_expired, budget, rate_limit, forbidden, oversized_input)',
     labelNames: ['rule'] as const,
     registers: [registry],
   });

@@ -35,4 +35,10 @@ export {
   verifyTenant,
 } from './audit-verify.js';
 export { type EdgeEvent, edgeEventOf } from './edge-events.js';
-export { createGuardrailCounter, type GuardrailRule, guardrailRule, guardrailRules } from './guardrails.js';
+export {
+  createGuardrailCounter,
+  type GuardrailRule,
+  guardrailRule,
+  guardrailRules,
+  toolRefusalRule,
+} from './guardrails.js';

@@ -8,6 +8,7 @@ import {
   toAppError,
   wantsEventStream,
 } from '../../platform/http/index.js';
+import type { ProposedAction } from './action-proposals.js';
 import type { ConversationSummary, StoredMessage } from './chat.repository.js';
 import { chatBody, chatReply, conversationList, historyReply, userId } from './chat.schemas.js';
 import type { ChatReply, ChatService } from './chat.service.js';
@@ -25,7 +26,17 @@ export const chatReplyWire = (reply: ChatReply, requestId: string) => ({
     output_tokens: reply.usage.outputTokens,
     cost_usd: reply.usage.costUsd,
   },
+  approvals: reply.approvals.map(proposalWire),
   request_id: requestId,
+});
+
+/** A side-effecting call the turn proposed instead of running (the user's own data: it is their reply). */
+export const proposalWire = (action: ProposedAction) => ({
+  approval_id: action.approvalId,
+  task_id: action.taskId,
+  tool: action.tool,
+  arguments: action.arguments,
+  args_hash: action.argsHash,
 });
 
 // Small on purpose: a preview of the input, and for results only whether they worked.
@@ -39,6 +50,9 @@ const toolEventWire = (event: ToolEvent) =>
           tool: event.tool,
           ok: event.ok,
           ...(event.error ? { error: event.error } : {}),
+          ...(event.proposal
+            ? { approval_id: event.proposal.approvalId, task_id: event.proposal.taskId }
+            : {}),
         },
       };
 
@@ -82,7 +96,7 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
     schema: {
       tags: ['chat'],
       description:
-        "One chat turn, with the agent's tool loop when it has tools. With `Accept: text/event-stream` the answer streams as SSE: `start`, then `token` (`{delta}`), `tool_call` (`{id, tool, input}`, input previewed) and `tool_result` (`{id, tool, ok, error?}`) as they happen, then `done` with the same fields as the JSON reply (or `error`).",
+        "One chat turn, with the agent's tool loop when it has tools. With `Accept: text/event-stream` the answer streams as SSE: `start`, then `token` (`{delta}`), `tool_call` (`{id, tool, input}`, input previewed) and `tool_result` (`{id, tool, ok, error?}`; for a side-effecting tool also `approval_id` and `task_id`: it did not run, it waits for approval) as they happen, then `done` with the same fields as the JSON reply (or `error`). `approvals` lists the actions the turn proposed: each a task waiting for an operator to approve exactly its `arguments`.",
       body: chatBody(deps.maxMessageChars),
       response: { 200: chatReply, ...errors },
     },

@@ -23,6 +23,16 @@ export const chatBody = (maxMessageChars: number) =>
 /** Tokens of the turn's model calls, and what they cost in USD (from the price table; 0 for the offline model). */
 export const usage = z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() });
 
+/** A side-effecting tool call that did not run: its task waits for approval of exactly these arguments. */
+export const proposedAction = z.object({
+  /** Null when no worker took the step within the wait; the task asks once one does. */
+  approval_id: z.string().nullable(),
+  task_id: z.string(),
+  tool: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  args_hash: z.string(),
+});
+
 export const chatReply = z.object({
   conversation_id: z.string(),
   message_id: z.string(),
@@ -30,6 +40,7 @@ export const chatReply = z.object({
   model: z.string(),
   agent_version: z.string(),
   usage,
+  approvals: z.array(proposedAction),
   request_id: z.string(),
 });
 

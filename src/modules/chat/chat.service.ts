@@ -5,8 +5,11 @@ import type { Actor } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
 import { actingUser, canAccess, requireAccess } from '../identity/index.js';
 import type { LlmRegistry } from '../llm/index.js';
+import type { ProposeAction, ProposedAction } from './action-proposals.js';
 import type { ChatRepository, StoredMessage } from './chat.repository.js';
-import { runModel, type ToolEvent } from './run-model.js';
+import type { ChatEvent, ChatPublisher } from './chat-events.js';
+import { type ModelReply, runModel, type ToolEvent } from './run-model.js';
+import { type RunOwner, runFacts, sessionHooks } from './session-hooks.js';
 import { createToolSession, type ToolCatalog } from './tool-session.js';
 
 export interface ChatTurnInput {
@@ -26,6 +29,8 @@ export interface ChatReply {
   model: string;
   agentVersion: string;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** Side-effecting calls of the turn: none ran, each is a task waiting for approval. */
+  approvals: ProposedAction[];
 }
 
 export interface TurnOptions {
@@ -38,11 +43,31 @@ export interface TurnOptions {
   onToolEvent?: (event: ToolEvent) => void;
 }
 
+/** The turn's facts for the bus: who, which agent, what it spent; never the text. */
+const turnEvent = (
+  run: RunOwner & { conversationId: string },
+  reply: ModelReply,
+  approvals: number,
+): ChatEvent => ({
+  type: 'chat.turn',
+  ...runFacts(run),
+  conversation_id: run.conversationId,
+  model: reply.model,
+  input_tokens: reply.usage.inputTokens,
+  output_tokens: reply.usage.outputTokens,
+  cost_usd: reply.usage.costUsd,
+  approvals_requested: approvals,
+});
+
 export function createChatService(deps: {
   repo: ChatRepository;
   agents: AgentCatalog;
   llm: LlmRegistry;
   tools: ToolCatalog;
+  /** Where chat.turn and a refused tool call's guardrail.blocked go (the lifecycle bus). */
+  events?: ChatPublisher;
+  /** Turns a side-effecting tool call into a task waiting for approval; without it such tools are not offered. */
+  propose?: ProposeAction;
 }) {
   const { repo, agents, llm, tools } = deps;
 
@@ -93,12 +118,17 @@ export function createChatService(deps: {
       };
       options.onPrepared?.({ conversationId: conversation.id, agentVersion: agent.version });
       const owner = { tenantId: conversation.tenantId, agent: agent.name };
+      const run = {
+        ...{ actor: input.actor, tenantId: conversation.tenantId, userId: conversation.userId, agent },
+        ...{ requestId: input.requestId, conversationId: conversation.id, origin: 'chat' },
+      };
+      const session = createToolSession(tools, agent.tools, input.requestId, owner, sessionHooks(deps, run));
       const reply = await runModel(llm, agent, prompt, {
         context: { ...owner, requestId: input.requestId, userId: conversation.userId },
         signal: options.signal,
         onDelta: options.onDelta,
         onToolEvent: options.onToolEvent,
-        tools: createToolSession(tools, agent.tools, input.requestId, owner),
+        tools: session,
         tokenAllowance: agent.tokenBudget - tokensUsed,
       });
       const saved = await repo.saveTurn({
@@ -108,6 +138,8 @@ export function createChatService(deps: {
         agentVersion: agent.version,
         requestId: input.requestId,
       });
+      const approvals = session.proposals();
+      deps.events?.publish(turnEvent(run, reply, approvals.length));
       return {
         conversationId: conversation.id,
         messageId: saved.assistantMessageId,
@@ -115,6 +147,7 @@ export function createChatService(deps: {
         model: reply.model,
         agentVersion: agent.version,
         usage: reply.usage,
+        approvals,
       };
     },
 

@@ -1,12 +1,17 @@
+import type { Actor } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
 import type { LlmRegistry } from '../llm/index.js';
+import type { ProposeAction, ProposedAction } from './action-proposals.js';
+import type { ChatPublisher } from './chat-events.js';
 import { runModel } from './run-model.js';
+import { sessionHooks } from './session-hooks.js';
 import { createToolSession, type ToolCatalog } from './tool-session.js';
 
 export interface InferInput {
-  /** The tenant asking: its budgets apply. */
+  actor: Actor;
+  /** The tenant asking (the caller's, checked by the route): its budgets apply, its tasks hold proposals. */
   tenantId: string;
-  userId?: string;
+  userId: string;
   /** The agent that answers. */
   workflow: string;
   text: string;
@@ -25,15 +30,34 @@ export interface InferReply {
   evidence: Evidence[];
   /** The agent's version: which configuration produced the answer. */
   policyVersion: string;
+  /** Side-effecting calls the workflow reached: none ran, each waits for approval. */
+  proposals: ProposedAction[];
 }
 
-/** One stateless question to an agent: its tool loop runs, nothing is stored. */
-export function createInferService(deps: { agents: AgentCatalog; llm: LlmRegistry; tools: ToolCatalog }) {
+export interface InferDeps {
+  agents: AgentCatalog;
+  llm: LlmRegistry;
+  tools: ToolCatalog;
+  /** Where a refused tool call's guardrail.blocked goes. */
+  events?: ChatPublisher;
+  /** Turns a side-effecting call into a task waiting for approval; without it such tools are not offered. */
+  propose?: ProposeAction;
+}
+
+/** One stateless question to an agent: its tool loop runs, nothing is stored (but a proposed action's task). */
+export function createInferService(deps: InferDeps) {
   return {
     async infer(input: InferInput): Promise<InferReply> {
       const agent = deps.agents.get(input.workflow);
       const owner = { tenantId: input.tenantId, agent: agent.name };
-      const session = createToolSession(deps.tools, agent.tools, input.requestId, owner);
+      const run = { ...input, agent, origin: 'infer' };
+      const session = createToolSession(
+        deps.tools,
+        agent.tools,
+        input.requestId,
+        owner,
+        sessionHooks(deps, run),
+      );
       const reply = await runModel(
         deps.llm,
         agent,
@@ -48,9 +72,10 @@ export function createInferService(deps: { agents: AgentCatalog; llm: LlmRegistr
         answer: reply.text,
         evidence: session
           .outcomes()
-          .filter((outcome) => outcome.ok)
+          .filter((outcome) => outcome.ok && !outcome.proposal)
           .map((outcome) => ({ tool: outcome.tool, ref: outcome.ref })),
         policyVersion: agent.version,
+        proposals: session.proposals(),
       };
     },
   };

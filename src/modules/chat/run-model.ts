@@ -25,7 +25,15 @@ export interface ModelReply {
 /** Tool activity while a reply streams; inputs are previews and outputs are never included. */
 export type ToolEvent =
   | { type: 'call'; id: string; tool: string; input: unknown }
-  | { type: 'result'; id: string; tool: string; ok: boolean; error?: ToolCallError };
+  | {
+      type: 'result';
+      id: string;
+      tool: string;
+      ok: boolean;
+      error?: ToolCallError;
+      /** A side-effecting call: it did not run; this task (and approval, once requested) waits instead. */
+      proposal?: { taskId: string; approvalId: string | null };
+    };
 
 export interface RunModelOptions {
   /** Who the run is for: every model call of it is checked against their budgets and counted under them. */
@@ -187,12 +195,14 @@ function onPart(part: TextStreamPart<ToolSet>, state: StreamState, options: RunM
       return;
     case 'tool-result': {
       const outcome = options.tools?.outcome(part.toolCallId);
+      const proposal = outcome?.proposal;
       emit({
         type: 'result',
         id: part.toolCallId,
         tool: part.toolName,
         ok: outcome?.ok ?? true,
         error: outcome?.error,
+        ...(proposal ? { proposal: { taskId: proposal.taskId, approvalId: proposal.approvalId } } : {}),
       });
       return;
     }

@@ -4,7 +4,7 @@ import type { Publisher } from '../../platform/events/index.js';
 import type { LlmRegistry } from '../llm/index.js';
 import type { EmbeddingRequest } from './gateway.schemas.js';
 import type { GatewayCaller } from './gateway.service.js';
-import type { GatewayEvent } from './gateway-events.js';
+import { callEventBase, type GatewayEvent } from './gateway-events.js';
 import type { GatewayTarget } from './gateway-targets.js';
 import { unsupportedField } from './request-fields.js';
 
@@ -70,16 +70,8 @@ export function createEmbeddings({ llm, events }: { llm: LlmRegistry; events: Pu
       throw error;
     } finally {
       events.publish({
-        type: 'gateway.call',
-        tenant_id: caller.tenantId,
-        user_id: caller.userId,
-        ...(caller.keyId ? { key_id: caller.keyId } : {}),
-        request_id: caller.requestId,
-        agent: target.name,
-        mode: target.mode,
+        ...callEventBase(caller, target),
         operation: 'embeddings',
-        provider: target.ref.provider,
-        provider_model: target.ref.model,
         stream: false,
         tools: 0,
         tool_calls: 0,

@@ -31,3 +31,27 @@ export type GatewayEvent = {
   status: 'ok' | 'failed';
   error_code?: string;
 };
+
+/** The fields every gateway.call has from who called what; the call adds what happened. */
+export function callEventBase(
+  caller: { tenantId: string; userId: string; keyId?: string; requestId: string },
+  target: {
+    name: string;
+    mode: 'route' | 'passthrough';
+    agentVersion?: string;
+    ref: { provider: string; model: string };
+  },
+) {
+  return {
+    type: 'gateway.call' as const,
+    tenant_id: caller.tenantId,
+    user_id: caller.userId,
+    ...(caller.keyId ? { key_id: caller.keyId } : {}),
+    request_id: caller.requestId,
+    agent: target.name,
+    ...(target.agentVersion ? { agent_version: target.agentVersion } : {}),
+    mode: target.mode,
+    provider: target.ref.provider,
+    provider_model: target.ref.model,
+  };
+}

@@ -4,7 +4,7 @@ import { type AppError, isAppError } from '../../platform/errors.js';
 import type { Publisher } from '../../platform/events/index.js';
 import { type LlmRegistry, withCallContext } from '../llm/index.js';
 import type { CompletionRequest, CompletionResponse } from './gateway.schemas.js';
-import type { GatewayEvent } from './gateway-events.js';
+import { callEventBase, type GatewayEvent } from './gateway-events.js';
 import type { GatewayTarget } from './gateway-targets.js';
 import { type OutputCheck, outputCheckFor } from './output-check.js';
 import { checkPassthroughFields } from './request-fields.js';
@@ -105,17 +105,8 @@ export function createGatewayService({ llm, events }: GatewayServiceDeps) {
       const { target, body } = call;
       const failed = failure !== undefined || caller.signal?.aborted === true || facts.finish === undefined;
       events.publish({
-        type: 'gateway.call',
-        tenant_id: caller.tenantId,
-        user_id: caller.userId,
-        ...(caller.keyId ? { key_id: caller.keyId } : {}),
-        request_id: caller.requestId,
-        agent: target.name,
-        ...(target.agentVersion ? { agent_version: target.agentVersion } : {}),
-        mode: target.mode,
+        ...callEventBase(caller, target),
         operation: 'chat',
-        provider: target.ref.provider,
-        provider_model: target.ref.model,
         stream: body.stream === true,
         tools: body.tools?.length ?? 0,
         tool_calls: facts.toolCalls,

@@ -4,6 +4,15 @@
  * test/ui/api-types.test.ts fails when this file is out of date.
  */
 
+/** OneOf type helpers */
+type Without<T, U> = { [P in Exclude<keyof T, keyof U>]?: never };
+type XOR<T, U> = T | U extends object ? (Without<T, U> & U) | (Without<U, T> & T) : T | U;
+type OneOf<T extends any[]> = T extends [infer Only]
+  ? Only
+  : T extends [infer A, infer B, ...infer Rest]
+    ? OneOf<[XOR<A, B>, ...Rest]>
+    : never;
+
 export interface paths {
   '/healthz': {
     get: {
@@ -920,7 +929,7 @@ export interface paths {
     };
   };
   '/api/chat': {
-    /** @description One chat turn, with the agent's tool loop when it has tools. With `Accept: text/event-stream` the answer streams as SSE: `start`, then `token` (`{delta}`), `tool_call` (`{id, tool, input}`, input previewed) and `tool_result` (`{id, tool, ok, error?}`) as they happen, then `done` with the same fields as the JSON reply (or `error`). */
+    /** @description One chat turn, with the agent's tool loop when it has tools. With `Accept: text/event-stream` the answer streams as SSE: `start`, then `token` (`{delta}`), `tool_call` (`{id, tool, input}`, input previewed) and `tool_result` (`{id, tool, ok, error?}`; for a side-effecting tool also `approval_id` and `task_id`: it did not run, it waits for approval) as they happen, then `done` with the same fields as the JSON reply (or `error`). `approvals` lists the actions the turn proposed: each a task waiting for an operator to approve exactly its `arguments`. */
     post: {
       requestBody: {
         content: {
@@ -948,6 +957,15 @@ export interface paths {
                 output_tokens: number;
                 cost_usd: number;
               };
+              approvals: {
+                approval_id: string | null;
+                task_id: string;
+                tool: string;
+                arguments: {
+                  [key: string]: unknown;
+                };
+                args_hash: string;
+              }[];
               request_id: string;
             };
           };
@@ -1272,12 +1290,13 @@ export interface paths {
     };
   };
   '/v1/agent/infer': {
-    /** @description Asks the agent named by `workflow` one question and returns its answer, with the tool calls it rests on (`evidence`: for fetch_url the final URL, otherwise the tool call id) and the agent version (`policy_version`). Stateless: no conversation is stored and `user_id` is not kept. `request_id` echoes yours, else the x-request-id. */
+    /** @description Asks the agent named by `workflow` one question and returns its answer, with the tool calls it rests on (`evidence`: for fetch_url the final URL, otherwise the tool call id) and the agent version (`policy_version`). Stateless: no conversation is stored and `user_id` is not kept. `request_id` echoes yours, else the x-request-id. When the workflow reaches a side-effecting tool it does not run: the answer has `approval_required: true`, `status: awaiting_approval`, `approval_request_id`, `task_id` and the `proposed_action` (tool, exact arguments, args_hash), a task waiting for an operator. `tenant_id`, when given, must be your own tenant (else 403 forbidden). */
     post: {
       requestBody: {
         content: {
           'application/json': {
             request_id?: string;
+            tenant_id?: string;
             user_id: string;
             workflow: string;
             input: {
@@ -1293,7 +1312,26 @@ export interface paths {
             'application/json': {
               request_id: string;
               /** @enum {string} */
-              status: 'completed';
+              status: 'completed' | 'awaiting_approval';
+              approval_required: boolean;
+              approval_request_id?: string | null;
+              task_id?: string;
+              proposed_action?: {
+                tool: string;
+                arguments: {
+                  [key: string]: unknown;
+                };
+                args_hash: string;
+              };
+              proposed_actions?: {
+                tool: string;
+                arguments: {
+                  [key: string]: unknown;
+                };
+                args_hash: string;
+                approval_request_id: string | null;
+                task_id: string;
+              }[];
               answer: string;
               evidence: {
                 /** @enum {string} */
@@ -1435,7 +1473,7 @@ export interface paths {
     };
   };
   '/v1/chat/completions': {
-    /** @description OpenAI-compatible chat completions; `model` names a Berth agent, whose own tools run server-side (only the final text is returned). Stateless: the client sends the history. */
+    /** @description OpenAI-compatible chat completions. `model` names a Berth agent, whose own tools run server-side (only the final text is returned; client tools and response_format are refused), or a model route or passthrough agent, which forwards the request with its tools and response_format to the provider (docs/gateway.md). Stateless: the client sends the history. */
     post: {
       requestBody: {
         content: {
@@ -1447,23 +1485,27 @@ export interface paths {
               content?:
                 | (
                     | string
-                    | (
-                        | {
-                            /** @enum {string} */
-                            type: 'text';
-                            text: string;
-                          }
-                        | {
-                            type: string;
-                            [key: string]: unknown;
-                          }
-                      )[]
+                    | {
+                        type: string;
+                        [key: string]: unknown;
+                      }[]
                   )
                 | null;
               name?: string;
+              tool_calls?: {
+                id: string;
+                /** @enum {string} */
+                type: 'function';
+                function: {
+                  name: string;
+                  arguments: string;
+                };
+              }[];
+              tool_call_id?: string;
+              refusal?: string | null;
               [key: string]: unknown;
             }[];
-            stream?: boolean;
+            stream?: boolean | null;
             stream_options?: {
               include_usage?: boolean;
               [key: string]: unknown;
@@ -1471,7 +1513,61 @@ export interface paths {
             max_tokens?: number | null;
             max_completion_tokens?: number | null;
             temperature?: number | null;
+            top_p?: number | null;
+            stop?: (string | string[]) | null;
+            seed?: number | null;
+            presence_penalty?: number | null;
+            frequency_penalty?: number | null;
             user?: string;
+            tools?: {
+              /** @enum {string} */
+              type: 'function';
+              function: {
+                name: string;
+                description?: string;
+                parameters?: {
+                  [key: string]: unknown;
+                };
+                strict?: boolean | null;
+              };
+            }[];
+            tool_choice?:
+              | ('none' | 'auto' | 'required')
+              | {
+                  /** @enum {string} */
+                  type: 'function';
+                  function: {
+                    name: string;
+                  };
+                };
+            parallel_tool_calls?: boolean | null;
+            response_format?: OneOf<
+              [
+                {
+                  /** @enum {string} */
+                  type: 'text';
+                },
+                {
+                  /** @enum {string} */
+                  type: 'json_object';
+                },
+                {
+                  /** @enum {string} */
+                  type: 'json_schema';
+                  json_schema: {
+                    name: string;
+                    description?: string;
+                    schema?: {
+                      [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                  };
+                },
+              ]
+            >;
+            n?: number | null;
+            logprobs?: boolean | null;
+            top_logprobs?: number | null;
             [key: string]: unknown;
           };
         };
@@ -1492,18 +1588,146 @@ export interface paths {
                 message: {
                   /** @enum {string} */
                   role: 'assistant';
-                  content: string;
+                  content: string | null;
                   /** @enum {string|null} */
                   refusal: null;
+                  tool_calls?: {
+                    id: string;
+                    /** @enum {string} */
+                    type: 'function';
+                    function: {
+                      name: string;
+                      arguments: string;
+                    };
+                  }[];
                 };
                 /** @enum {string|null} */
                 logprobs: null;
                 /** @enum {string} */
-                finish_reason: 'stop';
+                finish_reason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
               }[];
               usage: {
                 prompt_tokens: number;
                 completion_tokens: number;
+                total_tokens: number;
+                cost_usd: number;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        502: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        504: {
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+                details?: unknown;
+                request_id: string;
+              };
+            };
+          };
+        };
+      };
+    };
+  };
+  '/v1/embeddings': {
+    /** @description OpenAI-compatible embeddings; `model` names a model route of type embedding (GET /v1/models lists them). */
+    post: {
+      requestBody: {
+        content: {
+          'application/json': {
+            model: string;
+            input: string | string[];
+            /** @enum {string} */
+            encoding_format?: 'float' | 'base64';
+            dimensions?: number;
+            user?: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              object: 'list';
+              model: string;
+              data: {
+                /** @enum {string} */
+                object: 'embedding';
+                index: number;
+                embedding: number[] | string;
+              }[];
+              usage: {
+                prompt_tokens: number;
                 total_tokens: number;
                 cost_usd: number;
               };
