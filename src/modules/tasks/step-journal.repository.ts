@@ -1,42 +1,15 @@
 import { and, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
 import { type Db, queryRows, type Tx } from '../../platform/db/index.js';
 import { outbox } from '../../platform/queue/index.js';
+import { captureTraceContext } from '../../platform/telemetry/index.js';
 import { approvalStatements } from '../approvals/index.js';
-import { jobRows } from './outbox-rows.js';
+import { jobRows, STEP_JOB } from './outbox-rows.js';
 import { resultText } from './task-result.js';
-import type { ClaimedStep, StepRow, TaskRow } from './tasks.repository.js';
+import type { ClaimedStep, StepRow, TaskRow } from './task-rows.js';
 import { steps, tasks } from './tasks.tables.js';
 
 /** A task in these states still runs steps: one step waiting for approval does not hold its siblings back. */
 export const activeTaskStatuses = ['queued', 'running', 'awaiting_approval'] as const;
-
-/**
- * Marks the steps whose dependencies have all completed as ready. With `eager`, the first of them
- * is claimed at once for the caller to run (no outbox row, no queue round trip); the others get
- * outbox rows.
- */
-async function promoteReadySteps(
-  tx: Tx,
-  taskId: string,
-  eager?: { leaseMs: number },
-): Promise<{ queued: string[]; claimed?: StepRow }> {
-  const promoted = await queryRows<{ id: string }>(
-    tx,
-    sql`
-    UPDATE steps s SET status = 'ready', updated_at = now()
-    WHERE s.task_id = ${taskId} AND s.status = 'pending'
-      AND NOT EXISTS (
-        SELECT 1 FROM steps d WHERE d.task_id = s.task_id AND d.key = ANY(s.depends_on) AND d.status <> 'completed'
-      )
-    RETURNING s.id`,
-  );
-  const ids = promoted.map((r) => r.id);
-  const [first, ...rest] = ids;
-  const claimed = eager && first ? await claimInTransaction(tx, first, eager.leaseMs) : undefined;
-  const queued = claimed ? rest : ids;
-  if (queued.length > 0) await tx.insert(outbox).values(jobRows(queued));
-  return { queued, claimed };
-}
 
 /** What claiming a step writes: running, one more attempt, a lease. */
 const claimChanges = (leaseMs: number) => ({
@@ -47,36 +20,103 @@ const claimChanges = (leaseMs: number) => ({
   updatedAt: new Date(),
 });
 
-async function claimInTransaction(tx: Tx, stepId: string, leaseMs: number): Promise<StepRow | undefined> {
-  const [claimed] = await tx
-    .update(steps)
-    .set(claimChanges(leaseMs))
-    .where(and(eq(steps.id, stepId), eq(steps.status, 'ready')))
-    .returning();
-  return claimed;
+type Columns = ReturnType<typeof getTableColumns>;
+
+/** A row from its `to_jsonb`: raw statements get no drizzle mapping, and jsonb reads the same on both drivers. */
+function fromJson<R>(columns: Columns, json: Record<string, unknown>): R {
+  const row: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(columns)) {
+    const value = json[column.name] ?? null;
+    row[field] = value !== null && column.columnType === 'PgTimestamp' ? new Date(value as string) : value;
+  }
+  return row as R;
+}
+const stepColumns = getTableColumns(steps);
+const taskColumns = getTableColumns(tasks);
+
+interface Advanced {
+  queued: string[];
+  claimed?: StepRow;
+  finished?: TaskRow;
 }
 
-async function finishIfDone(tx: Tx, taskId: string): Promise<TaskRow | undefined> {
-  const [state] = await tx
-    .select({
-      remaining: sql<number>`count(*) FILTER (WHERE ${steps.status} <> 'completed')::int`,
-      last: sql<unknown>`(SELECT ${steps.output} FROM ${steps} WHERE ${steps.taskId} = ${taskId} ORDER BY ${steps.position} DESC LIMIT 1)`,
-    })
-    .from(steps)
-    .where(eq(steps.taskId, taskId));
-  if ((state?.remaining ?? 1) > 0) return undefined;
-  const [task] = await tx
-    .update(tasks)
-    .set({
-      status: 'completed',
-      result: resultText(state?.last),
-      updatedAt: new Date(),
-      finishedAt: new Date(),
-    })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, activeTaskStatuses)))
-    .returning();
-  return task;
+/**
+ * After a step completed (an earlier statement of the same transaction, under the task row lock):
+ * the steps whose dependencies have all completed become ready — the first of them claimed at once
+ * with `claim` (no outbox row, no queue round trip), the others with outbox rows — or, when none is
+ * left, the task completes with the last step's text. One statement; it runs after the lock was
+ * granted, so it sees every sibling that finished before.
+ */
+async function advanceTask(
+  tx: Tx,
+  task: { id: string; lastOutput: unknown; completedStepId: string },
+  claim?: { leaseMs: number },
+): Promise<Advanced> {
+  const [row] = await queryRows<{
+    queued: string[] | null;
+    claimed: Record<string, unknown> | null;
+    finished: Record<string, unknown> | null;
+    last_is_ours: boolean | null;
+    last_output: unknown;
+  }>(
+    tx,
+    sql`
+    WITH task AS (
+      SELECT id FROM tasks WHERE id = ${task.id} AND status IN ('running', 'awaiting_approval')
+    ), candidates AS (
+      SELECT s.id, s.position FROM steps s JOIN task ON s.task_id = task.id
+      WHERE s.status = 'pending' AND NOT EXISTS (
+        SELECT 1 FROM steps d WHERE d.task_id = s.task_id AND d.key = ANY(s.depends_on) AND d.status <> 'completed'
+      )
+    ), first AS (
+      SELECT id FROM candidates WHERE ${claim !== undefined} ORDER BY position LIMIT 1
+    ), claimed AS (
+      UPDATE steps s SET status = 'running', attempts = s.attempts + 1,
+        lease_expires_at = now() + ${`${claim?.leaseMs ?? 0} milliseconds`}::interval,
+        started_at = now(), updated_at = now()
+      FROM first WHERE s.id = first.id
+      RETURNING s.*
+    ), readied AS (
+      UPDATE steps s SET status = 'ready', updated_at = now()
+      FROM candidates c WHERE s.id = c.id AND c.id NOT IN (SELECT id FROM first)
+      RETURNING s.id
+    ), queued AS (
+      INSERT INTO outbox (job_name, payload, trace_context)
+      SELECT ${STEP_JOB}, jsonb_build_object('stepId', id), ${traceContextJson()}::jsonb FROM readied
+    ), last AS (
+      SELECT s.id, s.output FROM steps s JOIN task ON s.task_id = task.id ORDER BY s.position DESC LIMIT 1
+    ), finished AS (
+      UPDATE tasks t SET status = 'completed', updated_at = now(), finished_at = now(),
+        result = CASE WHEN (SELECT id FROM last) = ${task.completedStepId} THEN ${resultText(task.lastOutput)}::text END
+      FROM task WHERE t.id = task.id
+        AND NOT EXISTS (SELECT 1 FROM candidates)
+        AND NOT EXISTS (SELECT 1 FROM steps WHERE task_id = task.id AND status <> 'completed')
+      RETURNING t.*
+    )
+    SELECT (SELECT jsonb_agg(id) FROM readied) AS queued,
+      (SELECT to_jsonb(claimed.*) FROM claimed) AS claimed,
+      (SELECT to_jsonb(finished.*) FROM finished) AS finished,
+      (SELECT id = ${task.completedStepId} FROM last) AS last_is_ours,
+      (SELECT output FROM last WHERE id <> ${task.completedStepId}) AS last_output`,
+  );
+  const advanced: Advanced = {
+    queued: row?.queued ?? [],
+    claimed: row?.claimed ? fromJson<StepRow>(stepColumns, row.claimed) : undefined,
+  };
+  if (!row?.finished) return advanced;
+  const finished = fromJson<TaskRow>(taskColumns, row.finished);
+  if (row.last_is_ours) return { ...advanced, finished };
+  // The last step by position finished before this one (parallel branches): its text is the
+  // result, made by the same function as always (SQL would print JSON differently).
+  const result = resultText(row.last_output);
+  await tx.update(tasks).set({ result }).where(eq(tasks.id, task.id));
+  return { ...advanced, finished: { ...finished, result } };
 }
+
+const traceContextJson = () => {
+  const carrier = captureTraceContext();
+  return carrier ? JSON.stringify(carrier) : null;
+};
 
 /**
  * A step failed for good: the task fails with its error, its unstarted and waiting steps are
@@ -123,6 +163,35 @@ function lockedTaskOf(tx: Tx, stepId: string) {
         .where(sql`${tasks.id} = (SELECT ${steps.taskId} FROM ${steps} WHERE ${steps.id} = ${stepId})`)
         .for('update'),
     );
+}
+
+/**
+ * Writes a running step's outcome, fenced: only while it is still running with the attempt this
+ * runner claimed, under its task row's lock (held to the end of the transaction). Undefined when
+ * fenced off (the lease was taken over, or the task cancelled).
+ */
+async function recordFenced(
+  tx: Tx,
+  stepId: string,
+  attempt: number,
+  changes: Partial<typeof steps.$inferInsert>,
+): Promise<{ taskId: string; key: string; taskStatus: TaskRow['status'] } | undefined> {
+  const locked = lockedTaskOf(tx, stepId);
+  const [step] = await tx
+    .with(locked)
+    .update(steps)
+    .set({ ...changes, leaseExpiresAt: null, updatedAt: new Date() })
+    .from(locked)
+    .where(
+      and(
+        eq(steps.id, stepId),
+        eq(steps.status, 'running'),
+        eq(steps.attempts, attempt),
+        eq(locked.id, steps.taskId),
+      ),
+    )
+    .returning({ taskId: steps.taskId, key: steps.key, taskStatus: locked.status });
+  return step;
 }
 
 /**
@@ -216,38 +285,24 @@ export function createStepJournal(db: Db) {
       continueWith?: { leaseMs: number };
     }) =>
       db.transaction(async (tx) => {
-        const locked = lockedTaskOf(tx, done.stepId);
-        const [step] = await tx
-          .with(locked)
-          .update(steps)
-          .set({
-            status: 'completed',
-            output: done.output,
-            error: null,
-            durationMs: done.durationMs,
-            inputTokens: done.tokens.input,
-            outputTokens: done.tokens.output,
-            costUsd: done.tokens.costUsd,
-            finishedAt: new Date(),
-            leaseExpiresAt: null,
-            updatedAt: new Date(),
-          })
-          .from(locked)
-          .where(
-            and(
-              eq(steps.id, done.stepId),
-              eq(steps.status, 'running'),
-              eq(steps.attempts, done.attempt),
-              eq(locked.id, steps.taskId),
-            ),
-          )
-          .returning({ taskId: steps.taskId, taskStatus: locked.status });
+        const step = await recordFenced(tx, done.stepId, done.attempt, {
+          status: 'completed',
+          output: done.output,
+          error: null,
+          durationMs: done.durationMs,
+          inputTokens: done.tokens.input,
+          outputTokens: done.tokens.output,
+          costUsd: done.tokens.costUsd,
+          finishedAt: new Date(),
+        });
         if (!step) return { fenced: true as const };
         if (step.taskStatus !== 'running' && step.taskStatus !== 'awaiting_approval')
           return { fenced: false as const, promoted: [], finished: undefined };
-        const { queued, claimed } = await promoteReadySteps(tx, step.taskId, done.continueWith);
-        // A step was just readied, so the task cannot be done yet.
-        const finished = queued.length > 0 || claimed ? undefined : await finishIfDone(tx, step.taskId);
+        const { queued, claimed, finished } = await advanceTask(
+          tx,
+          { id: step.taskId, lastOutput: done.output, completedStepId: done.stepId },
+          done.continueWith,
+        );
         return { fenced: false as const, promoted: queued, finished, next: claimed };
       }),
 
@@ -260,29 +315,13 @@ export function createStepJournal(db: Db) {
       retryAt?: Date;
     }) =>
       db.transaction(async (tx) => {
-        const locked = lockedTaskOf(tx, failed.stepId);
-        const [step] = await tx
-          .with(locked)
-          .update(steps)
-          .set({
-            status: failed.retryAt ? 'ready' : 'failed',
-            error: failed.error,
-            runAfter: failed.retryAt ?? null,
-            durationMs: failed.durationMs,
-            finishedAt: failed.retryAt ? null : new Date(),
-            leaseExpiresAt: null,
-            updatedAt: new Date(),
-          })
-          .from(locked)
-          .where(
-            and(
-              eq(steps.id, failed.stepId),
-              eq(steps.status, 'running'),
-              eq(steps.attempts, failed.attempt),
-              eq(locked.id, steps.taskId),
-            ),
-          )
-          .returning({ taskId: steps.taskId, key: steps.key });
+        const step = await recordFenced(tx, failed.stepId, failed.attempt, {
+          status: failed.retryAt ? 'ready' : 'failed',
+          error: failed.error,
+          runAfter: failed.retryAt ?? null,
+          durationMs: failed.durationMs,
+          finishedAt: failed.retryAt ? null : new Date(),
+        });
         if (!step) return { fenced: true as const };
         if (failed.retryAt) {
           await tx.insert(outbox).values(jobRows([failed.stepId], failed.retryAt));

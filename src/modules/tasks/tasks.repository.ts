@@ -6,16 +6,11 @@ import { createApprovalSteps } from './approval-steps.repository.js';
 import { jobRows } from './outbox-rows.js';
 import type { PlannedStep } from './plan.js';
 import { createStepJournal } from './step-journal.repository.js';
+import type { TaskRow } from './task-rows.js';
 import { steps, type TaskStatus, tasks } from './tasks.tables.js';
 
-export type TaskRow = typeof tasks.$inferSelect;
-export type StepRow = typeof steps.$inferSelect;
+export type { ClaimedStep, StepRow, TaskRow } from './task-rows.js';
 export type { TaskStatus };
-
-export interface ClaimedStep {
-  step: StepRow;
-  task: { requestId: string; agent: string; agentVersion: string; userId: string };
-}
 
 export interface NewTask {
   tenantId: string;
