@@ -36,6 +36,8 @@ export async function openNoopTasks(options: {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /** A worker process publishes task events and listens to none, as `berth worker` does. */
+  publishOnly?: boolean;
 }) {
   const config = loadConfig({ env: {}, cwd: process.cwd() });
   if (!config.ok) throw config.error;
@@ -49,7 +51,11 @@ export async function openNoopTasks(options: {
   const queue = createBullmqQueue({ connection: options.redisUrl, prefix: options.prefix, logger });
   // Task events between processes as a deployment has them (src/app/infrastructure.ts): LISTEN/NOTIFY.
   const notifier = createPgNotifier(options.databaseUrl, logger);
-  const events = await createNotifyTaskEvents(notifier, (error) => logger.warn({ err: error }, 'event'));
+  const events = await createNotifyTaskEvents(
+    notifier,
+    (error) => logger.warn({ err: error }, 'event'),
+    options.publishOnly ? { listen: false, groupMs: 5 } : {},
+  );
   const tasks = createTasksModule({
     ...{ db: store.db, queue, agents: catalog.value, tools, metrics, logger, events },
     llm: createLlmRegistry({ options: llmOptions(config.value), metrics, logger }),

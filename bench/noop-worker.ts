@@ -6,7 +6,13 @@ import { openNoopTasks } from './noop-tasks.js';
 
 installCallCounter();
 const [databaseUrl = '', redisUrl = '', prefix = 'bench', concurrency = '8'] = process.argv.slice(2);
-const worker = await openNoopTasks({ databaseUrl, redisUrl, prefix, concurrency: Number(concurrency) });
+const worker = await openNoopTasks({
+  databaseUrl,
+  redisUrl,
+  prefix,
+  concurrency: Number(concurrency),
+  publishOnly: true,
+});
 worker.tasks.startRelay();
 await worker.tasks.startWorker();
 createInterface({ input: process.stdin }).on('line', (line) => {

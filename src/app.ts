@@ -144,7 +144,7 @@ async function assemble(input: AssembleInput): Promise<App> {
   const metrics = createMetricsRegistry();
   const core = buildCore(config, metrics, logger, { db: store.db, events: bus });
   const queue = await openQueue(config, logger);
-  const { events, notifier } = await openTaskEvents(config, logger);
+  const { events, notifier } = await openTaskEvents(config, logger, { publishOnly: role === 'worker' });
   const tasks = createTasksModule({
     ...{
       db: store.db,

@@ -101,24 +101,38 @@ function payloads(events: string[]): string[] {
   return out;
 }
 
+export interface NotifyTaskEventsOptions {
+  /**
+   * Whether this process streams events raised by others (LISTEN). A worker serves no SSE, so it
+   * only publishes: it would otherwise parse every event of every process. Default true.
+   */
+  listen?: boolean;
+  /** How long events wait to share one NOTIFY. Default 0: those raised in the same turn of the event loop. */
+  groupMs?: number;
+}
+
 /**
  * Task events across processes (workers raise them, any api process streams them), over the
  * store's own LISTEN/NOTIFY: no extra dependency, and Postgres is there whenever processes are apart.
  * Events are sent one batch at a time, so they arrive in the order they were raised (a task's
  * `task.finished` never overtakes its last `step.completed`), and a burst costs one NOTIFY.
+ * A publish-only process hands its own events to its own subscribers directly.
  */
 export async function createNotifyTaskEvents(
   notifier: Notifier,
   onError: (error: unknown) => void,
+  options: NotifyTaskEventsOptions = {},
 ): Promise<TaskEvents> {
   const local = createInProcessTaskEvents();
-  await notifier.listen(CHANNEL, (payload) => {
-    try {
-      for (const event of JSON.parse(payload) as TaskEvent[]) local.publish(event);
-    } catch (error) {
-      onError(error);
-    }
-  });
+  const listen = options.listen ?? true;
+  if (listen)
+    await notifier.listen(CHANNEL, (payload) => {
+      try {
+        for (const event of JSON.parse(payload) as TaskEvent[]) local.publish(event);
+      } catch (error) {
+        onError(error);
+      }
+    });
   let pending: string[] = [];
   let flushing = false;
   const flush = async () => {
@@ -129,13 +143,16 @@ export async function createNotifyTaskEvents(
     }
     flushing = false;
   };
+  const groupMs = options.groupMs ?? 0;
   return {
     publish: (event) => {
+      if (!listen) local.publish(event);
       pending.push(JSON.stringify(event));
       if (flushing) return;
       flushing = true;
+      if (groupMs > 0) setTimeout(() => void flush(), groupMs);
       // Wait a tick so events raised together share one NOTIFY.
-      setImmediate(() => void flush());
+      else setImmediate(() => void flush());
     },
     subscribe: local.subscribe,
   };
