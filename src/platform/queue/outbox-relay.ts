@@ -1,6 +1,7 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { asc, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
-import { type Logger, withTraceContext } from '../telemetry/index.js';
+import { inSpan, type Logger, withTraceContext } from '../telemetry/index.js';
 import { outbox } from './outbox.tables.js';
 import type { JobDefinition, Queue } from './queue.js';
 
@@ -44,8 +45,15 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         // Under the trace of the work that wrote the row (a request, a step), however much later this runs.
         traceContext: row.traceContext,
       }));
-      if (queue.enqueueMany) await queue.enqueueMany(job, bulk);
-      else
+      if (queue.enqueueMany) {
+        const enqueueMany = queue.enqueueMany.bind(queue);
+        // Its own trace: the batch carries many tasks' jobs (each job's producer span sits in its row's trace).
+        const attributes = {
+          'messaging.operation.name': 'send',
+          'messaging.batch.message_count': bulk.length,
+        };
+        await inSpan(`relay ${name}`, { attributes, parent: ROOT_CONTEXT }, () => enqueueMany(job, bulk));
+      } else
         for (const one of bulk)
           await withTraceContext(one.traceContext, () => queue.enqueue(job, one.payload, one.options));
     }
