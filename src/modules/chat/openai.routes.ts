@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
-import {
-  errorBody,
-  errorReply,
-  type HttpApp,
-  type SseStream,
-  startSse,
-  toAppError,
-} from '../../platform/http/index.js';
+import { errorReply, type HttpApp, streamChunks } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
 import { checkAgentModeFields, type Gateway } from '../gateway/index.js';
 import type { LlmRegistry } from '../llm/index.js';
@@ -143,38 +136,26 @@ export function registerOpenAiRoutes(
         system_fingerprint: agent.version,
         choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       });
-      let sse: SseStream | undefined;
-      const begin = (): SseStream => {
-        if (sse) return sse;
-        sse = startSse(request, reply);
-        sse.send(undefined, chunk({ role: 'assistant', content: '' }, null));
-        return sse;
-      };
-      const abort = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort();
-      });
-      try {
+      return streamChunks(request, reply, async (send, signal) => {
+        // OpenAI's first chunk names the role; it goes out with the first text (or the end).
+        let started = false;
+        const out = (delta: object, finish: 'stop' | null) => {
+          if (!started) send(chunk({ role: 'assistant', content: '' }, null));
+          started = true;
+          send(chunk(delta, finish));
+        };
         const result = await runModel(deps.llm, agent, prompt, {
           ...options,
-          signal: abort.signal,
+          signal,
           onDelta: (text) => {
-            if (text) begin().send(undefined, chunk({ content: text }, null));
+            if (text) out({ content: text }, null);
           },
         });
-        const stream = begin();
-        stream.send(undefined, chunk({}, 'stop'));
+        out({}, 'stop');
         if (body.stream_options?.include_usage) {
-          stream.send(undefined, { ...chunk({}, null), choices: [], usage: usageWire(result.usage) });
+          send({ ...chunk({}, null), choices: [], usage: usageWire(result.usage) });
         }
-        stream.sendRaw('[DONE]');
-        stream.end();
-      } catch (error) {
-        if (!sse) throw error;
-        sse.send(undefined, errorBody(toAppError(error as Error), request.id));
-        sse.end();
-      }
-      return reply;
+      });
     },
   });
 }

@@ -31,7 +31,8 @@ describe('the gateway config section', () => {
         maxOutputTokens: 4096,
       },
     ]);
-    expect(load([]).ok && load([]).value.gateway).toEqual({ routes: [] });
+    const empty = load([]);
+    expect(empty.ok && empty.value.gateway).toEqual({ routes: [] });
   });
 
   it('refuses a route declared twice, one named like an agent and the offline provider', () => {

@@ -1,13 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.js';
-import {
-  errorBody,
-  errorReply,
-  type HttpApp,
-  type SseStream,
-  startSse,
-  toAppError,
-} from '../../platform/http/index.js';
+import { errorReply, type HttpApp, streamChunks } from '../../platform/http/index.js';
 import type { createEmbeddings } from './embeddings.js';
 import { type CompletionRequest, embeddingRequest, embeddingResponse } from './gateway.schemas.js';
 import type { GatewayCaller, GatewayService } from './gateway.service.js';
@@ -34,27 +27,9 @@ export async function answerPassthrough(
 ) {
   const call = service.prepare(target, request.body);
   if (!request.body.stream) return service.complete(call, callerOf(request));
-  const abort = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) abort.abort();
-  });
-  let sse: SseStream | undefined;
-  try {
-    await service.stream(call, callerOf(request, abort.signal), {
-      send: (chunk) => {
-        sse ??= startSse(request, reply);
-        sse.send(undefined, chunk);
-      },
-    });
-    sse ??= startSse(request, reply);
-    sse.sendRaw('[DONE]');
-    sse.end();
-  } catch (error) {
-    if (!sse) throw error;
-    sse.send(undefined, errorBody(toAppError(error as Error), request.id));
-    sse.end();
-  }
-  return reply;
+  return streamChunks(request, reply, (send, signal) =>
+    service.stream(call, callerOf(request, signal), { send }),
+  );
 }
 
 export function registerEmbeddingRoutes(

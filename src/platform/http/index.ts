@@ -18,5 +18,5 @@ export {
 export { REQUEST_ID_HEADER } from './request-id.js';
 export type { ResponseFact } from './response-facts.js';
 export { createHttpServer, type HttpApp, type HttpServerOptions } from './server.js';
-export { type SseStream, startSse, wantsEventStream } from './sse.js';
+export { type SseStream, startSse, streamChunks, wantsEventStream } from './sse.js';
 export { registerStaticUi, type StaticUiOptions } from './static-ui.js';

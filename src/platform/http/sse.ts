@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, toAppError } from './error-handler.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 export interface SseStream {
@@ -55,4 +56,37 @@ export function startSse(request: FastifyRequest, reply: FastifyReply): SseStrea
       res.end();
     },
   };
+}
+
+/**
+ * OpenAI's streaming shape, for /v1 routes: the stream starts with the first chunk `run` sends (a
+ * failure before it is the usual JSON error reply), ends with `data: [DONE]`, and a failure after
+ * the first chunk is one error event before the end, as OpenAI does. `signal` aborts when the
+ * client goes away.
+ */
+export async function streamChunks(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  run: (send: (chunk: unknown) => void, signal: AbortSignal) => Promise<void>,
+): Promise<FastifyReply> {
+  const abort = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  let sse: SseStream | undefined;
+  const open = () => {
+    sse ??= startSse(request, reply);
+    return sse;
+  };
+  try {
+    await run((chunk) => open().send(undefined, chunk), abort.signal);
+    const stream = open();
+    stream.sendRaw('[DONE]');
+    stream.end();
+  } catch (error) {
+    if (!sse) throw error;
+    sse.send(undefined, errorBody(toAppError(error as Error), request.id));
+    sse.end();
+  }
+  return reply;
 }
