@@ -38,6 +38,8 @@ export async function openNoopTasks(options: {
   concurrency: number;
   /** A worker process publishes task events and listens to none, as `berth worker` does. */
   publishOnly?: boolean;
+  /** The relay's fallback poll (a worker's: 5 s, as `berth worker` has it). Default 500 ms. */
+  relayPollMs?: number;
 }) {
   const config = loadConfig({ env: {}, cwd: process.cwd() });
   if (!config.ok) throw config.error;
@@ -65,6 +67,7 @@ export async function openNoopTasks(options: {
       maxDescriptionChars: 1000,
       exclusiveStore: false,
     },
+    relayPollMs: options.relayPollMs,
   });
   return {
     store,

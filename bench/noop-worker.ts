@@ -12,6 +12,7 @@ const worker = await openNoopTasks({
   prefix,
   concurrency: Number(concurrency),
   publishOnly: true,
+  relayPollMs: 5_000,
 });
 worker.tasks.startRelay();
 await worker.tasks.startWorker();

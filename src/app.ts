@@ -164,6 +164,8 @@ async function assemble(input: AssembleInput): Promise<App> {
       staleReadyMs: config.worker.staleReadyMs,
     },
     ...{ stuckAfterMs: config.worker.stuckAfterMs, exclusiveStore: store.kind === 'pglite' },
+    // Workers relay their own rows as they commit them; the api's poll is the one that matters.
+    relayPollMs: role === 'worker' ? 5_000 : undefined,
     sideEffects: {
       expiresAfterMs: config.approvals.expiresAfterMs,
       fourEyes: config.approvals.requireSecondPerson,

@@ -9,7 +9,7 @@ export interface ReconcilerOptions {
   stepJob: JobDefinition<{ stepId: string }>;
   metrics: TaskMetrics;
   logger: Logger;
-  /** How often to look for stranded steps. Default 5 s. */
+  /** How often to look for stranded steps (BERTH_RECONCILE_INTERVAL_MS). Default 2 s. */
   intervalMs?: number;
   /** A ready step untouched for this long is assumed lost from the queue. Default 10 s. */
   staleMs?: number;
@@ -18,7 +18,8 @@ export interface ReconcilerOptions {
 /**
  * The safety net under the outbox: puts back on the queue the steps that are ready but were lost
  * (the queue restarted empty) and the running ones whose worker vanished (lease expired). A step
- * delivered twice is harmless: the runner's claim lets only one run it.
+ * delivered twice is harmless: the runner's claim lets only one run it. Every worker process runs
+ * one, but a pass holds a store-wide lock, so passes of several processes do not repeat each other.
  */
 export function createReconciler(options: ReconcilerOptions) {
   const { repo, queue, stepJob, metrics, logger } = options;
@@ -26,9 +27,12 @@ export function createReconciler(options: ReconcilerOptions) {
   let pass: Promise<number> | undefined;
 
   async function requeue(steps: Array<{ id: string; attempts: number }>): Promise<number> {
-    for (const step of steps) {
-      await queue.enqueue(stepJob, { stepId: step.id }, { jobId: `reconcile-${step.id}-${step.attempts}` });
-    }
+    const jobs = steps.map((step) => ({
+      payload: { stepId: step.id },
+      options: { jobId: `reconcile-${step.id}-${step.attempts}` },
+    }));
+    if (queue.enqueueMany) await queue.enqueueMany(stepJob, jobs);
+    else for (const job of jobs) await queue.enqueue(stepJob, job.payload, job.options);
     if (steps.length > 0) {
       metrics.reconciled.inc(steps.length);
       logger.info({ steps: steps.length }, 'reconciler put stranded steps back on the queue');
@@ -38,7 +42,8 @@ export function createReconciler(options: ReconcilerOptions) {
 
   const runPass = async (): Promise<number> => {
     try {
-      return await requeue(await repo.strandedSteps(options.staleMs ?? 10_000, 500));
+      // Another process's pass is under way: it covers this one's.
+      return (await repo.withStrandedSteps(options.staleMs ?? 10_000, 500, requeue)) ?? 0;
     } catch (error) {
       logger.warn({ err: error }, 'reconciler pass failed; will retry');
       return 0;
@@ -64,7 +69,7 @@ export function createReconciler(options: ReconcilerOptions) {
       return requeue(await repo.strandedSteps(0, 10_000));
     },
     start() {
-      timer = setInterval(() => void this.reconcile(), options.intervalMs ?? 5_000);
+      timer = setInterval(() => void this.reconcile(), options.intervalMs ?? 2_000);
       timer.unref();
     },
     async stop() {

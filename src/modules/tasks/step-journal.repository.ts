@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
-import { type Db, queryRows, type Tx } from '../../platform/db/index.js';
+import { type Db, type DbOrTx, queryRows, type Tx } from '../../platform/db/index.js';
 import { outbox } from '../../platform/queue/index.js';
 import { captureTraceContext } from '../../platform/telemetry/index.js';
 import { approvalStatements } from '../approvals/index.js';
@@ -194,6 +194,25 @@ async function recordFenced(
   return step;
 }
 
+/** The advisory lock key of reconciler passes (any constant unique among Berth's advisory locks). */
+const RECONCILER_LOCK = 0x4265_7274; // "Bert"
+
+const strandedIn = (db: DbOrTx, staleMs: number, limit: number) =>
+  db
+    .select({ id: steps.id, attempts: steps.attempts })
+    .from(steps)
+    .where(
+      or(
+        and(
+          eq(steps.status, 'ready'),
+          or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
+          sql`${steps.updatedAt} < now() - ${`${staleMs} milliseconds`}::interval`,
+        ),
+        and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
+      ),
+    )
+    .limit(limit);
+
 /**
  * The step journal: claiming a step with a lease, renewing it, and recording its result fenced by
  * the attempt number, readying dependants in the same transaction. What makes "at least once, and
@@ -338,21 +357,25 @@ export function createStepJournal(db: Db) {
         .where(and(eq(steps.id, stepId), eq(steps.status, 'running'), eq(steps.attempts, attempt))),
 
     /** Steps that should be on the queue but may not be: due and ready for a while, or running past their lease. */
-    strandedSteps: async (staleMs: number, limit: number): Promise<Array<{ id: string; attempts: number }>> =>
-      db
-        .select({ id: steps.id, attempts: steps.attempts })
-        .from(steps)
-        .where(
-          or(
-            and(
-              eq(steps.status, 'ready'),
-              or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
-              sql`${steps.updatedAt} < now() - ${`${staleMs} milliseconds`}::interval`,
-            ),
-            and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
-          ),
-        )
-        .limit(limit),
+    strandedSteps: (staleMs: number, limit: number) => strandedIn(db, staleMs, limit),
+
+    /**
+     * Hands the stranded steps to `requeue` under a store-wide advisory lock, so one reconciler pass
+     * runs at a time across processes; undefined, touching nothing, while another holds it.
+     */
+    withStrandedSteps: <R>(
+      staleMs: number,
+      limit: number,
+      requeue: (stranded: Array<{ id: string; attempts: number }>) => Promise<R>,
+    ): Promise<R | undefined> =>
+      db.transaction(async (tx) => {
+        const [lock] = await queryRows<{ held: boolean }>(
+          tx,
+          sql`SELECT pg_try_advisory_xact_lock(${RECONCILER_LOCK}) AS held`,
+        );
+        if (!lock?.held) return undefined;
+        return requeue(await strandedIn(tx, staleMs, limit));
+      }),
 
     /** After a restart of the only process on an embedded store: whatever was running died with it. */
     releaseAllRunning: async (): Promise<string[]> =>

@@ -123,4 +123,20 @@ describe.skipIf(skip)('step journal on Postgres', () => {
     expect(next?.updatedAt).toBeInstanceOf(Date);
     expect((await repo.findStep('default', task.id, right?.id ?? ''))?.costUsd).toBe(0.5);
   });
+
+  it('runs one reconciler pass at a time across processes', async () => {
+    const other = createTasksRepository(store.db);
+    const inside = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    const first = repo.withStrandedSteps(0, 10, async () => {
+      inside.resolve();
+      await release.promise;
+      return 'first';
+    });
+    await inside.promise;
+    expect(await other.withStrandedSteps(0, 10, async () => 'second')).toBeUndefined();
+    release.resolve();
+    expect(await first).toBe('first');
+    expect(await other.withStrandedSteps(0, 10, async (stranded) => stranded.length)).toBeTypeOf('number');
+  });
 });

@@ -26,8 +26,8 @@ export interface StepRunnerOptions {
   events: Publisher<TaskEvent | ApprovalEvent>;
   metrics: TaskMetrics;
   logger: Logger;
-  /** Called when new outbox rows were committed (dependants became ready, a retry was scheduled). */
-  onOutbox: () => void;
+  /** Called when new outbox rows were committed (dependants became ready, a retry was scheduled for `availableAt`). */
+  onOutbox: (availableAt?: Date) => void;
   /** First retry delay of a failed step; doubles each attempt. Default 1000 ms. */
   retryBaseMs?: number;
   /** Lease of a running step, renewed every third of it while the step runs; another worker may take the step over once it lapses. Default 10 s. */
@@ -169,7 +169,7 @@ export function createStepRunner(options: StepRunnerOptions) {
     metrics.stepOutcomes.inc({ tool: step.tool, outcome: retryAt ? 'retrying' : 'failed' });
     if (retryAt) {
       events.publish({ type: 'step.retrying', ...base, retry_at: retryAt.toISOString() });
-      options.onOutbox();
+      options.onOutbox(retryAt);
     } else {
       events.publish({ type: 'step.failed', ...base });
     }

@@ -53,6 +53,11 @@ export interface TasksModuleOptions {
   events?: TaskEvents;
   /** A consumer that took no job this long while jobs wait is stuck. Default 30 s. */
   stuckAfterMs?: number;
+  /**
+   * How often the outbox relay reads the outbox unprompted. Default 500 ms. A worker relays its own
+   * rows by a kick right after each commit (and at a retry's time), so it polls only as a fallback.
+   */
+  relayPollMs?: number;
 }
 
 /** What the tasks module needs of the app's lifecycle bus, whichever other features' events it carries. */
@@ -74,14 +79,19 @@ export function createTasksModule(options: TasksModuleOptions) {
     if (event.type === 'task.created') metrics.tasksCreated.inc({ planner: event.planner });
     if (event.type === 'task.finished') metrics.tasksFinished.inc({ status: event.status });
   });
-  const relay = createOutboxRelay({ db, queue, jobs: [stepJob], logger });
+  const relay = createOutboxRelay({ db, queue, jobs: [stepJob], logger, pollMs: options.relayPollMs });
+  /** Relays rows just committed; a row due later (a retry) gets a kick of its own at its time. */
+  const onOutbox = (availableAt?: Date) => {
+    relay.kick();
+    if (availableAt) setTimeout(relay.kick, Math.max(0, availableAt.getTime() - Date.now())).unref();
+  };
   const runner = createStepRunner({
     repo,
     tools: options.tools,
     events,
     metrics,
     logger,
-    onOutbox: relay.kick,
+    onOutbox,
     retryBaseMs: options.retryBaseMs,
     leaseMs: options.leaseMs,
     sideEffects: options.sideEffects,
