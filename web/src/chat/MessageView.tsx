@@ -1,6 +1,8 @@
 import { memo } from 'react';
+import type { ChatDone } from '../api/types';
 import { Markdown } from '../components/Markdown';
 import { usd } from '../format';
+import { Link } from '../router';
 import { ErrorNotice } from './ErrorNotice';
 import { offeredUrls, TaskOffer } from './TaskOffer';
 import type { ChatMessage } from './use-chat';
@@ -40,6 +42,21 @@ function Meta({ message }: { message: ChatMessage }) {
   );
 }
 
+/** The side-effecting calls the model made: none ran; each is a task waiting for an operator. */
+function ProposedActions({ approvals }: { approvals: ChatDone['approvals'] }) {
+  if (approvals.length === 0) return null;
+  return (
+    <ul className="step-approval" aria-label="Waiting for approval">
+      {approvals.map((approval) => (
+        <li key={approval.approval_id}>
+          <span className="mono">{approval.tool}</span> waits for an operator to approve its exact arguments;
+          nothing is sent before. <Link href={`/approvals?task=${approval.task_id}`}>Open its approval</Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export const MessageView = memo(function MessageView({ message, conversationId, agent, onRetry }: Props) {
   if (message.role === 'user') {
     return (
@@ -61,6 +78,7 @@ export const MessageView = memo(function MessageView({ message, conversationId, 
         message.state === 'streaming' && <div className="placeholder-line" aria-hidden="true" />
       )}
       {message.error && <ErrorNotice error={message.error} onRetry={() => onRetry(message)} />}
+      {message.done && <ProposedActions approvals={message.done.approvals} />}
       {urls.length > 0 && <TaskOffer urls={urls} conversationId={conversationId} agent={agent} />}
       {message.state !== 'error' && <Meta message={message} />}
     </article>
