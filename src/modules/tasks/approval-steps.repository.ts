@@ -5,7 +5,7 @@ import { outbox } from '../../platform/queue/index.js';
 import { type ApprovalRow, approvalStatements, type NewApproval, type StepRef } from '../approvals/index.js';
 import { jobRows } from './outbox-rows.js';
 import { failTask } from './step-journal.repository.js';
-import type { TaskRow } from './tasks.repository.js';
+import type { TaskRow } from './task-rows.js';
 import { stepEffects, steps, tasks } from './tasks.tables.js';
 
 /**

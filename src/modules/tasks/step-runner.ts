@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { Publisher } from '../../platform/events/index.js';
+import { retryDelayMs } from '../../platform/queue/index.js';
 import {
   ATTR_AGENT,
   ATTR_OUTCOME,
@@ -28,7 +29,7 @@ export interface StepRunnerOptions {
   logger: Logger;
   /** Called when new outbox rows were committed (dependants became ready, a retry was scheduled for `availableAt`). */
   onOutbox: (availableAt?: Date) => void;
-  /** First retry delay of a failed step; doubles each attempt. Default 1000 ms. */
+  /** First retry delay of a failed step; doubles each attempt, ±20 % jitter (the queue's backoff). Default 1000 ms. */
   retryBaseMs?: number;
   /** Lease of a running step, renewed every third of it while the step runs; another worker may take the step over once it lapses. Default 10 s. */
   leaseMs?: number;
@@ -149,7 +150,9 @@ export function createStepRunner(options: StepRunnerOptions) {
 
   async function recordFailure(step: StepRow, error: ToolError, durationMs: number) {
     const retry = error.retryable && step.attempts < step.maxAttempts;
-    const retryAt = retry ? new Date(Date.now() + retryBaseMs * 2 ** (step.attempts - 1)) : undefined;
+    const retryAt = retry
+      ? new Date(Date.now() + retryDelayMs(retryBaseMs, step.attempts, Math.random))
+      : undefined;
     const failed = await repo.failStep({
       stepId: step.id,
       attempt: step.attempts,

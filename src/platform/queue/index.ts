@@ -16,3 +16,4 @@ export {
   type QueueDepth,
 } from './queue.js';
 export { checkRedisPosture } from './redis-posture.js';
+export { retryDelayMs } from './retry-delay.js';
