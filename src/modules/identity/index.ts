@@ -11,7 +11,6 @@ export { createIdentityRepository, type IdentityRepository } from './identity.re
 export { registerIdentityRoutes } from './identity.routes.js';
 export { keyView, memberView, tenantSlug, tenantView, userIdSchema } from './identity.schemas.js';
 export { createIdentityService, type IdentityService } from './identity.service.js';
-export type { IdentityEvent } from './identity-events.js';
 export {
   apiKeys,
   DEFAULT_TENANT,
@@ -22,6 +21,7 @@ export {
   tenants,
   users,
 } from './identity.tables.js';
+export type { IdentityEvent } from './identity-events.js';
 export { createKeyIndex, hashKey, type KeyIndex } from './key-index.js';
 export {
   actingUser,

@@ -21,7 +21,8 @@ export interface Publisher<E> {
   publish(event: E): void;
 }
 
-export type Listener<E> = (event: E) => void | Promise<unknown>;
+/** A listener may return a promise; the bus tracks it for drain() and reports its rejection. */
+export type Listener<E> = (event: E) => unknown;
 
 export interface EventBusOptions {
   /** Called with a listener's failure; default: nothing (tests). */
@@ -58,8 +59,8 @@ export function createEventBus<E extends { type: string }>(options: EventBusOpti
       for (const listener of [...all]) deliver(listener, event);
     },
     subscribe(type, listener) {
-      let set = byType.get(type);
-      if (!set) byType.set(type, (set = new Set()));
+      const set = byType.get(type) ?? new Set<Listener<E>>();
+      byType.set(type, set);
       return add(set, listener as Listener<E>);
     },
     subscribeAll: (listener) => add(all, listener),
