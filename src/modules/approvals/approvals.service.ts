@@ -1,7 +1,6 @@
 import type { Tx } from '../../platform/db/index.js';
-import { AppError } from '../../platform/errors.js';
 import type { Publisher } from '../../platform/events/index.js';
-import type { Actor } from '../../platform/http/index.js';
+import { type Actor, decodeCursor, encodeCursor } from '../../platform/http/index.js';
 import { requireAccess } from '../identity/index.js';
 import {
   approvalArgsChanged,
@@ -41,21 +40,6 @@ export interface ApprovalsServiceDeps {
   repo: ApprovalsRepository;
   gate: ApprovalStepGate;
   events: Publisher<ApprovalEvent>;
-}
-
-export const encodeCursor = (row: ApprovalRow) =>
-  Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError(
-      'validation_failed',
-      'Invalid request: query.cursor is not a cursor this API returned',
-    );
-  }
-  return { createdAt, id };
 }
 
 export const approvalFacts = (row: ApprovalRow) => ({

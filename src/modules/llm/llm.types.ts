@@ -1,12 +1,7 @@
-export const providerNames = [
-  'offline',
-  'openai',
-  'anthropic',
-  'google',
-  'ollama',
-  'openai-compatible',
-] as const;
+import { providerNames } from '../../platform/config/index.js';
 
+// The list lives with the `llm` config section that names them (platform/config for now).
+export { providerNames };
 export type ProviderName = (typeof providerNames)[number];
 
 export interface ModelRef {

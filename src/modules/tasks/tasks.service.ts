@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
 import type { Publisher } from '../../platform/events/index.js';
-import type { Actor } from '../../platform/http/index.js';
+import { type Actor, decodeCursor, encodeCursor } from '../../platform/http/index.js';
 import type { AgentCatalog } from '../agents/index.js';
 import { actingUser, canAccess, ownerScope, requireAccess } from '../identity/index.js';
 import { type Plan, type PlannedStep, type PlanProblem, validatePlan } from './plan.js';
@@ -9,7 +9,7 @@ import { type PlannerDeps, planTask } from './planner.js';
 import type { StepRunner } from './step-runner.js';
 import { type TaskEvent, taskFinished } from './task-events.js';
 import type { TaskMetrics } from './tasks.metrics.js';
-import type { ListQuery, TaskRow, TaskStatus, TasksRepository } from './tasks.repository.js';
+import type { TaskRow, TaskStatus, TasksRepository } from './tasks.repository.js';
 
 export interface CreateTaskInput {
   tenantId: string;
@@ -70,21 +70,6 @@ const defaultTitle = (description: string) => {
   const line = description.trim().split('\n')[0] ?? '';
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 };
-
-export const encodeCursor = (task: TaskRow) =>
-  Buffer.from(`${task.createdAt.toISOString()}|${task.id}`).toString('base64url');
-
-export function decodeCursor(cursor: string): ListQuery['before'] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError(
-      'validation_failed',
-      'Invalid request: query.cursor is not a cursor this API returned',
-    );
-  }
-  return { createdAt, id };
-}
 
 export function createTasksService(deps: TasksServiceDeps) {
   const { repo } = deps;

@@ -15,6 +15,7 @@ export {
   registerHealthRoutes,
   runReadinessChecks,
 } from './health.routes.js';
+export { decodeCursor, encodeCursor, type PagePosition } from './page-cursor.js';
 export { REQUEST_ID_HEADER } from './request-id.js';
 export type { ResponseFact } from './response-facts.js';
 export { createHttpServer, type HttpApp, type HttpServerOptions } from './server.js';
