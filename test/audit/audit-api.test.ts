@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BerthInstance, startBerth } from '../support/berth-instance.js';
 import { getJson, postJson } from '../support/http.js';
@@ -123,6 +124,25 @@ describe('GET /api/audit and the guardrail counter', { timeout: 120_000 }, () =>
       );
     });
   }
+
+  it('writes no audit row for requests with no credential proven: a flood of wrong keys costs no store write', async () => {
+    const rows = async () => {
+      const result = (await berth.app.store.db.execute(sql`SELECT count(*)::int AS n FROM audit_events`)) as {
+        rows: Array<{ n: number }>;
+      };
+      return result.rows[0]?.n;
+    };
+    await settle();
+    const before = await rows();
+    const refused = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        postJson(`${berth.url}/api/tasks`, { description: 'x' }, { authorization: `Bearer wrong-${i}` }),
+      ),
+    );
+    expect(refused.map((reply) => reply.status)).toEqual(Array(30).fill(401));
+    await settle();
+    expect(await rows()).toBe(before);
+  });
 
   it('counts an SSRF-blocked fetch step', async () => {
     const before = await blocks(berth);

@@ -17,7 +17,7 @@ export type EdgeEvent = {
 };
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const DENIALS = new Set([401, 403, 404, 413, 429]);
+const DENIALS = new Set([403, 404, 413, 429]);
 
 /**
  * The guardrail behind a refusal at the edge. A 429 `budget_exhausted` is not one here: the budgets
@@ -33,21 +33,21 @@ function ruleOf(fact: ResponseFact): GuardrailRule | undefined {
 /**
  * The edge event of an answered request, if it is a write or a denial. A 404 cannot tell "absent"
  * from "not yours" (existence is not revealed), so every 404 of a matched route is a denial; requests
- * no route matched (scanners) are not recorded. A request without a tenant (a 401, the CLI's local
- * operator) is filed in the default tenant's chain.
+ * no route matched (scanners) are not recorded, nor are requests with no credential proven (a 401):
+ * they belong to no tenant, and a flood of wrong keys must cost no store write (they are counted by
+ * status in the HTTP metrics). The CLI's local operator is filed in the default tenant's chain.
  */
 export function edgeEventOf(fact: ResponseFact): EdgeEvent | undefined {
-  if (fact.route === undefined) return undefined;
+  if (fact.route === undefined || !fact.actor) return undefined;
   const rule = ruleOf(fact);
   const denied = DENIALS.has(fact.status) || rule !== undefined;
   if (!denied && READS.has(fact.method)) return undefined;
   const actor = fact.actor;
-  const tenant = actor && actor.role !== SYSTEM_ROLE ? actor.tenantId : DEFAULT_TENANT;
   return {
     type: denied ? 'access.denied' : 'http.write',
-    tenant_id: tenant,
-    ...(actor ? { user_id: actor.userId } : {}),
-    ...(actor?.keyId ? { key_id: actor.keyId } : {}),
+    tenant_id: actor.role === SYSTEM_ROLE ? DEFAULT_TENANT : actor.tenantId,
+    user_id: actor.userId,
+    ...(actor.keyId ? { key_id: actor.keyId } : {}),
     request_id: fact.requestId,
     method: fact.method,
     route: fact.route,
