@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import {
-  errorBody,
   errorReply,
   type HttpApp,
   type SseStream,
-  startSse,
-  toAppError,
+  streamSse,
   wantsEventStream,
 } from '../../platform/http/index.js';
 import type { ProposedAction } from './action-proposals.js';
@@ -115,46 +113,32 @@ export function registerChatRoutes(app: HttpApp, deps: { chat: ChatService; maxM
       }
       // The SSE response starts with the first token, so failures before it (bad agent, breaker open) are plain JSON errors with their status.
       let meta = { conversationId: '', agentVersion: '' };
-      let sse: SseStream | undefined;
-      const begin = (): SseStream => {
-        if (sse) return sse;
-        sse = startSse(request, reply);
-        sse.send('start', {
-          conversation_id: meta.conversationId,
-          agent_version: meta.agentVersion,
-          request_id: request.id,
-        });
-        return sse;
+      const stream = {
+        errorEvent: 'error',
+        onOpen: (sse: SseStream) =>
+          sse.send('start', {
+            conversation_id: meta.conversationId,
+            agent_version: meta.agentVersion,
+            request_id: request.id,
+          }),
       };
-      // A client that goes away mid-answer cancels the model call; nothing is stored for that turn.
-      const abort = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) abort.abort();
-      });
-      try {
+      return streamSse(request, reply, stream, async (sse) => {
+        // A client that goes away mid-answer cancels the model call; nothing is stored for that turn.
         const result = await chat.turn(input, {
-          signal: abort.signal,
+          signal: sse.signal,
           onPrepared: (m) => {
             meta = m;
           },
           onDelta: (delta) => {
-            if (delta) begin().send('token', { delta });
+            if (delta) sse.send('token', { delta });
           },
           onToolEvent: (event) => {
             const wire = toolEventWire(event);
-            begin().send(wire.name, wire.data);
+            sse.send(wire.name, wire.data);
           },
         });
-        begin().send('done', chatReplyWire(result, request.id));
-        sse?.end();
-      } catch (error) {
-        if (!sse) throw error;
-        const appError = toAppError(error as Error);
-        request.log.warn({ code: appError.code }, 'chat stream failed');
-        sse.send('error', errorBody(appError, request.id));
-        sse.end();
-      }
-      return reply;
+        sse.send('done', chatReplyWire(result, request.id));
+      });
     },
   });
 

@@ -27,6 +27,8 @@ const errors = {
   422: errorReply,
 };
 const taskParams = z.object({ id: z.uuid() });
+/** Task streams can be idle for minutes (a step waiting for approval): proxies close silent connections. */
+const HEARTBEAT_MS = 15_000;
 
 /** `task.finished` as SSE clients get it: the bus event plus the task's result. */
 const finishedWire = (task: TaskRow) => ({ ...taskFinished(task), result: task.result });
@@ -35,8 +37,6 @@ export interface TaskRouteDeps {
   tasks: TasksService;
   events: TaskEvents;
   maxDescriptionChars: number;
-  /** SSE comment interval that keeps proxies from closing an idle stream. Default 15 s. */
-  heartbeatMs?: number;
 }
 
 export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
@@ -143,34 +143,30 @@ export function registerTaskRoutes(app: HttpApp, deps: TaskRouteDeps) {
     handler: async (request, reply) => {
       const { actor } = request;
       await tasks.find(actor, request.params.id);
-      const sse = startSse(request, reply);
+      const sse = startSse(request, reply, { heartbeatMs: HEARTBEAT_MS, onClose: () => unsubscribe() });
       // Subscribe before reading the snapshot so no event falls between the two; events that arrive
       // while the snapshot is read wait in `pending` and follow it.
       let pending: TaskEvent[] | undefined = [];
       const forward = (event: TaskEvent) => {
         if (event.type !== 'task.finished') return sse.send(event.type, event);
         // The event carries no result (personal data stays off the bus): the finished task has it.
-        tasks.find(actor, request.params.id).then((finished) => {
-          sse.send('task.finished', finishedWire(finished));
-          close();
-        }, close);
+        tasks.find(actor, request.params.id).then(
+          (finished) => {
+            sse.send('task.finished', finishedWire(finished));
+            sse.end();
+          },
+          () => sse.end(),
+        );
       };
       const unsubscribe = deps.events.subscribe(request.params.id, (event: TaskEvent) => {
         if (pending) pending.push(event);
         else forward(event);
       });
-      const heartbeat = setInterval(() => sse.sendComment('keep-alive'), deps.heartbeatMs ?? 15_000);
-      const close = () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-        sse.end();
-      };
-      sse.signal.addEventListener('abort', close, { once: true });
       const { task, steps } = await tasks.get(actor, request.params.id);
       sse.send('snapshot', taskWire(task, steps));
       if (isFinal(task.status)) {
         sse.send('task.finished', finishedWire(task));
-        close();
+        sse.end();
       }
       const buffered = pending;
       pending = undefined;

@@ -19,5 +19,5 @@ export { decodeCursor, encodeCursor, type PagePosition } from './page-cursor.js'
 export { REQUEST_ID_HEADER } from './request-id.js';
 export type { ResponseFact } from './response-facts.js';
 export { createHttpServer, type HttpApp, type HttpServerOptions } from './server.js';
-export { type SseStream, startSse, streamChunks, wantsEventStream } from './sse.js';
+export { type SseStream, startSse, streamChunks, streamSse, wantsEventStream } from './sse.js';
 export { registerStaticUi, type StaticUiOptions } from './static-ui.js';
