@@ -1,4 +1,5 @@
 import type { LanguageModelV4Prompt } from '@ai-sdk/provider';
+import { urlsIn } from '../../platform/text/index.js';
 import { extractiveSummary, splitSentences } from './extractive-summary.js';
 
 /** Past this many characters a message is treated as text to summarise even without being asked. */
@@ -14,12 +15,6 @@ export const FIRST_REPLY_NOTICE =
 const summaryRequest = /\b(summari[sz]e|summary|tl;?dr)\b/i;
 // The instruction in front of the text, e.g. "Please summarise this:" or "tl;dr\n".
 const leadingInstruction = /^\s*[^\n:]{0,80}?\b(summari[sz]e|summary|tl;?dr)\b[^\n:]{0,80}(:|\n)/i;
-
-export function findUrls(text: string): string[] {
-  const matches = text.match(/\bhttps?:\/\/[^\s<>"'`]+/gi) ?? [];
-  const cleaned = matches.map((url) => url.replace(/[.,;:!?)\]}]+$/, ''));
-  return [...new Set(cleaned)];
-}
 
 /** What the offline model can do, said once in a conversation. */
 export const CAPABILITIES =
@@ -42,7 +37,7 @@ export function offlineReply(prompt: LanguageModelV4Prompt): string {
 }
 
 function replyTo(text: string, explained: boolean): string {
-  const urls = findUrls(text);
+  const urls = urlsIn(text);
   const withoutUrls = urls.reduce((rest, url) => rest.split(url).join(' '), text).trim();
   if (withoutUrls.length > LONG_TEXT_CHARS) return summaryReply(withoutUrls, urls);
   if (urls.length > 0) return urlReply(urls);

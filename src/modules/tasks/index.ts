@@ -1,5 +1,5 @@
 export { type Plan, type PlannedStep, validatePlan } from './plan.js';
-export { rulePlan, urlsIn } from './rule-planner.js';
+export { rulePlan } from './rule-planner.js';
 export { stepJob } from './step-job.js';
 export {
   createInProcessTaskEvents,

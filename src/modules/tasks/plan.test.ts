@@ -8,7 +8,7 @@ import {
   unavailableBuiltins,
 } from '../tools/index.js';
 import { literalInputProblem, type PlannedStep, validatePlan } from './plan.js';
-import { rulePlan, urlsIn } from './rule-planner.js';
+import { rulePlan } from './rule-planner.js';
 
 const unused = (): never => {
   throw new Error('not called by validation');
@@ -39,13 +39,6 @@ describe('rulePlan', () => {
   it('answers from the text when there is no URL', () => {
     expect(rulePlan('What is a harbour?')).toEqual([
       { key: 'answer', tool: 'answer', input: { question: 'What is a harbour?' }, dependsOn: [] },
-    ]);
-  });
-
-  it('finds bracketed IPv6 hosts and drops trailing punctuation', () => {
-    expect(urlsIn('see http://[::1]:80/a). and https://x.example/b?c=1,')).toEqual([
-      'http://[::1]:80/a',
-      'https://x.example/b?c=1',
     ]);
   });
 

@@ -1,37 +1,9 @@
-import { LinkifyIt } from 'linkify-it';
+import { type Link, linksIn } from '../../platform/text/index.js';
 import type { PlannedStep, StepRef } from './plan.js';
 
 const MAX_URLS = 6;
 const MAX_RECIPIENTS = 10;
 const MAX_SUBJECT = 120;
-
-// Only scheme-prefixed links (fuzzyLink off by default): "example.com" in prose is not a request to fetch it.
-const linkify = new LinkifyIt();
-
-interface Link {
-  kind: 'url' | 'email';
-  /** The URL, or the bare address for an e-mail. */
-  value: string;
-  index: number;
-  lastIndex: number;
-}
-
-function linksIn(text: string): Link[] {
-  return (linkify.match(text) ?? []).flatMap((match): Link[] => {
-    const { index, lastIndex } = match;
-    if (match.schema === 'mailto:')
-      return [{ kind: 'email', value: match.url.slice('mailto:'.length), index, lastIndex }];
-    if (match.schema === 'http:' || match.schema === 'https:')
-      return [{ kind: 'url', value: match.url, index, lastIndex }];
-    return [];
-  });
-}
-
-/** Distinct http(s) URLs in the text, in order, without trailing punctuation. */
-export function urlsIn(text: string): string[] {
-  const urls = linksIn(text).flatMap((link) => (link.kind === 'url' ? [link.value] : []));
-  return [...new Set(urls)].slice(0, MAX_URLS);
-}
 
 // What the request asks to deliver: "email it to", "send the summary to", "post it to"…
 const OBJECT = String.raw`(?:it|this|that|them|the\s+(?:summary|result|results|answer))`;

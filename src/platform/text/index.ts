@@ -1,0 +1,1 @@
+export { type Link, linksIn, urlsIn } from './links.js';
