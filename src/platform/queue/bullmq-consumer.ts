@@ -8,23 +8,8 @@ import { type Consumer, type JobDefinition, type JobHandler, PermanentJobError }
 import { retryDelayMs } from './retry-delay.js';
 import { type DeliveryOutcome, runHandler } from './run-handler.js';
 
-/**
- * A BullMQ consumer, with what the distributed mode's health check needs: a worker that is
- * connected but no longer takes jobs while jobs wait is not ready, and gets a new BullMQ Worker.
- */
-export interface BullmqConsumer extends Consumer {
-  /** When this consumer last started a job (ms since the epoch), or undefined before its first. */
-  lastActiveAt(): number | undefined;
-  /**
-   * Replaces its BullMQ Worker and Redis connection with new ones. Active handlers get up to
-   * `graceMs` (default 5 s) to finish; then their signals abort and their jobs are left to
-   * BullMQ's stalled-job check, which hands them out again.
-   */
-  restart(graceMs?: number): Promise<void>;
-}
-
 /** What the queue holds of a consumer: it also stops it on Queue.close. */
-export interface ManagedConsumer extends BullmqConsumer {
+export interface ManagedConsumer extends Consumer {
   /** Stops, giving active handlers `graceMs` before aborting them. */
   shutDown(graceMs: number): Promise<void>;
 }
@@ -51,7 +36,7 @@ interface Flight {
   done: Promise<void>;
 }
 
-/** One BullMQ Worker (on a connection of its own) at a time, for one job name. */
+/** A consumer's BullMQ Worker, on a Redis connection of its own. */
 interface WorkerRun {
   worker: Worker;
   redis: WorkerRedis;
@@ -59,11 +44,9 @@ interface WorkerRun {
 }
 
 export class WorkerConsumer<P> implements ManagedConsumer {
-  private run: WorkerRun;
+  private readonly run: WorkerRun;
   private readonly flights = new Set<Flight>();
-  private lastActive: number | undefined;
   private stopped = false;
-  private restarting: Promise<void> | undefined;
 
   constructor(
     private readonly definition: JobDefinition<P>,
@@ -75,10 +58,6 @@ export class WorkerConsumer<P> implements ManagedConsumer {
     this.run = this.startRun();
   }
 
-  lastActiveAt(): number | undefined {
-    return this.lastActive;
-  }
-
   async stop(): Promise<void> {
     if (!this.stopped) this.onStop();
     this.stopped = true;
@@ -88,19 +67,6 @@ export class WorkerConsumer<P> implements ManagedConsumer {
   async shutDown(graceMs: number): Promise<void> {
     this.stopped = true;
     await this.closeRun(this.run, graceMs);
-  }
-
-  restart(graceMs = 5_000): Promise<void> {
-    this.restarting ??= this.replaceRun(graceMs).finally(() => {
-      this.restarting = undefined;
-    });
-    return this.restarting;
-  }
-
-  private async replaceRun(graceMs: number): Promise<void> {
-    if (this.stopped) return;
-    await this.closeRun(this.run, graceMs);
-    if (!this.stopped) this.run = this.startRun();
   }
 
   private startRun(): WorkerRun {
@@ -160,7 +126,6 @@ export class WorkerConsumer<P> implements ManagedConsumer {
 
   /** The BullMQ processor: resolves to ack, throws to fail (UnrecoverableError: no retry). */
   private async process(job: BullJob, lockSignal: AbortSignal | undefined): Promise<void> {
-    this.lastActive = Date.now();
     const { definition } = this;
     const payload = parsePayload(definition, JSON.stringify(job.data));
     if (!payload.ok) throw new UnrecoverableError(payload.error.message);

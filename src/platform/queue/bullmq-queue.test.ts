@@ -11,8 +11,9 @@ import {
   startPrivateRedis,
 } from '../../../test/support/services.js';
 import { createLogger } from '../telemetry/index.js';
-import { type BullmqQueue, createBullmqQueue } from './bullmq-queue.js';
+import { createBullmqQueue } from './bullmq-queue.js';
 import { defineQueueContract } from './queue.contract.js';
+import type { Queue } from './queue.js';
 import {
   enqueueAll,
   recording,
@@ -39,7 +40,7 @@ if (skip) {
   }));
 
   describe('createBullmqQueue on the shared Redis', () => {
-    let queue: BullmqQueue;
+    let queue: Queue;
     let redis: Redis;
     afterEach(async () => {
       await queue.close(200);
@@ -124,22 +125,6 @@ if (skip) {
       await waitForCount(second.deliveries, 1);
       expect(second.deliveries[0]).toMatchObject({ id: 'orphan', n: 1 });
       await waitForDepth(queue, def, { waiting: 0, active: 0, failed: 0 });
-    });
-
-    it('tells when its consumer last took a job, and keeps consuming after restart()', async () => {
-      queue = createBullmqQueue({ connection: REDIS_URL, prefix });
-      const def = testJob('restart');
-      const seen = recording();
-      const consumer = queue.consume(def, seen.handler, { concurrency: 1 });
-      expect(consumer.lastActiveAt()).toBeUndefined();
-      const before = Date.now();
-      await queue.enqueue(def, { n: 1 }, { jobId: 'a' });
-      await waitForCount(seen.deliveries, 1);
-      expect(consumer.lastActiveAt()).toBeGreaterThanOrEqual(before);
-      await consumer.restart();
-      await queue.enqueue(def, { n: 2 }, { jobId: 'b' });
-      await waitForCount(seen.deliveries, 2);
-      expect(seen.deliveries.map((d) => d.n)).toEqual([1, 2]);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { type Job as BullJob, Queue as BullQueue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLogger, type Logger, type TraceCarrier, withTraceContext } from '../telemetry/index.js';
-import { type BullmqConsumer, type ManagedConsumer, WorkerConsumer } from './bullmq-consumer.js';
+import { type ManagedConsumer, WorkerConsumer } from './bullmq-consumer.js';
 import { encodeJobId } from './bullmq-ids.js';
 import {
   type ErrorReport,
@@ -16,6 +16,7 @@ import { traceEnqueue } from './job-tracing.js';
 import type {
   BulkJob,
   ConsumeOptions,
+  Consumer,
   EnqueueOptions,
   JobDefinition,
   JobHandler,
@@ -43,18 +44,12 @@ export interface BullmqQueueOptions {
   random?: () => number;
 }
 
-/** The distributed-mode queue: its `consume` returns a BullmqConsumer. */
-export interface BullmqQueue extends Queue {
-  readonly kind: 'bullmq';
-  consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): BullmqConsumer;
-}
-
 /** Failed jobs kept per job name, as ids with their error, for inspection and `depth().failed`. */
 const KEEP_FAILED = 1000;
 /** Every job retries through the Worker's backoff strategy (retryDelayMs), whatever BullMQ's built-ins do. */
 const BACKOFF_TYPE = 'berth';
 
-export function createBullmqQueue(options: BullmqQueueOptions): BullmqQueue {
+export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   return new RedisQueue(options);
 }
 
@@ -62,7 +57,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqQueue {
  * BullMQ on Redis: one BullMQ Queue (producer side) and at most one Worker per job name, so
  * concurrency is per name and each name has its own wait list for KEDA to read.
  */
-class RedisQueue implements BullmqQueue {
+class RedisQueue implements Queue {
   readonly kind = 'bullmq';
   private readonly url: string;
   private readonly address: string;
@@ -187,7 +182,7 @@ class RedisQueue implements BullmqQueue {
     );
   }
 
-  consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): BullmqConsumer {
+  consume<P>(definition: JobDefinition<P>, handler: JobHandler<P>, options: ConsumeOptions): Consumer {
     const { name } = definition;
     if (this.closed) throw new Error(`queue is closed: cannot consume job "${name}"`);
     assertDefinition(definition);
@@ -201,11 +196,7 @@ class RedisQueue implements BullmqQueue {
     });
     this.consumers.set(name, consumer);
     this.live.add(consumer);
-    return {
-      lastActiveAt: () => consumer.lastActiveAt(),
-      restart: (graceMs) => consumer.restart(graceMs),
-      stop: () => consumer.stop().finally(() => this.live.delete(consumer)),
-    };
+    return { stop: () => consumer.stop().finally(() => this.live.delete(consumer)) };
   }
 
   async depth(definition: JobDefinition<unknown>): Promise<QueueDepth> {

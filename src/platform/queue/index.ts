@@ -1,5 +1,4 @@
-export type { BullmqConsumer } from './bullmq-consumer.js';
-export { type BullmqQueue, type BullmqQueueOptions, createBullmqQueue } from './bullmq-queue.js';
+export { type BullmqQueueOptions, createBullmqQueue } from './bullmq-queue.js';
 export { createInProcessQueue, type InProcessQueueOptions } from './in-process-queue.js';
 export { outbox } from './outbox.tables.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';

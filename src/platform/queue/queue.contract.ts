@@ -102,6 +102,23 @@ function defineDeliveryTests(queue: () => Queue) {
     expect(await queue().depth(def)).toMatchObject({ waiting: 1, active: 0 });
   });
 
+  // How a consumer that took no job while jobs waited is replaced (a worker's progress check).
+  it('lets a stopped consumer be replaced: the new one takes the jobs that waited', async () => {
+    const def = testJob('replace');
+    const first = recording();
+    const stale = queue().consume(def, first.handler, { concurrency: 1 });
+    await queue().enqueue(def, { n: 1 }, { jobId: 'before' });
+    await waitForCount(first.deliveries, 1);
+    await stale.stop();
+    await queue().enqueue(def, { n: 2 }, { jobId: 'between' });
+    const second = recording();
+    queue().consume(def, second.handler, { concurrency: 1 });
+    await queue().enqueue(def, { n: 3 }, { jobId: 'after' });
+    await waitForCount(second.deliveries, 2);
+    expect(first.deliveries.map((d) => d.n)).toEqual([1]);
+    expect(second.deliveries.map((d) => d.n)).toEqual([2, 3]);
+  });
+
   it('refuses a second consumer for the same job name', () => {
     const def = testJob('two-consumers');
     queue().consume(def, async () => {}, { concurrency: 1 });
