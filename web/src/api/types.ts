@@ -78,7 +78,6 @@ type StepEvent<T extends string> = Pick<Step, 'step_id' | 'key' | 'tool'> & {
 /** Events of `GET /api/tasks/{id}/events`: a `snapshot` first, then these as they happen. */
 export interface TaskEvents {
   snapshot: Task;
-  'task.status': { type: 'task.status'; task_id: Task['task_id']; status: TaskStatus };
   'step.started': StepEvent<'step.started'> & { attempt: Step['attempts'] };
   'step.completed': StepEvent<'step.completed'> & { duration_ms: number };
   'step.retrying': StepEvent<'step.retrying'> & { error: ErrorFields; retry_at: string };
