@@ -8,14 +8,14 @@ import { helmValues } from './helm-values.js';
 import { kubernetesOverlay } from './kubernetes-overlay.js';
 import type { GeneratedFile } from './yaml-text.js';
 
-export { type DeployIssue, describeIssue } from './deploy-issues.js';
+export { describeIssue } from './deploy-issues.js';
 export type { GeneratedFile } from './yaml-text.js';
 
 export const DEPLOY_TARGETS = ['kubernetes', 'helm', 'compose'] as const;
 export const DEPLOY_ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
 export type DeployTarget = (typeof DEPLOY_TARGETS)[number];
 
-export interface GenerateInput {
+interface GenerateInput {
   config: Config;
   /** The config of an empty berth.yaml: settings equal to it are left to the base. */
   defaults: Config;
@@ -46,9 +46,4 @@ export function generateDeployment(
       return { ok: true, value: composeOverride(plan.value, input) };
   }
 }
-export {
-  type DeployConfig,
-  type DeployEnvironment,
-  type DeployEnvironmentName,
-  deploySchema,
-} from './deploy.schema.js';
+export { deploySchema } from './deploy.schema.js';

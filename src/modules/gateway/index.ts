@@ -11,25 +11,18 @@ import { createGatewayService } from './gateway.service.js';
 import type { GatewayEvent } from './gateway-events.js';
 import { createTargets, type GatewayTarget } from './gateway-targets.js';
 
-export {
-  type GatewayConfig,
-  gatewayConfigIssues,
-  gatewaySection,
-  type ModelRouteConfig,
-} from './gateway.config.js';
+export { gatewayConfigIssues, gatewaySection } from './gateway.config.js';
 export {
   type CompletionRequest,
-  type CompletionResponse,
   completionMessage,
   completionRequest,
   completionResponse,
   modelList,
 } from './gateway.schemas.js';
 export type { GatewayEvent } from './gateway-events.js';
-export type { GatewayTarget } from './gateway-targets.js';
 export { checkAgentModeFields } from './request-fields.js';
 
-export interface GatewayDeps {
+interface GatewayDeps {
   config: GatewayConfig;
   agents: AgentCatalog;
   llm: LlmRegistry;

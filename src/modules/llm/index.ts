@@ -1,5 +1,4 @@
 export { type LlmCallContext, withCallContext } from './call-context.js';
-export type { EmbedOptions, EmbedResult } from './embeddings.js';
 export { extractiveSummary } from './extractive-summary.js';
 export {
   type LlmOptions,
@@ -7,17 +6,8 @@ export {
   OFFLINE_MODEL_ID,
   type ProviderName,
   type ProviderSettings,
-  providerNames,
 } from './llm.types.js';
 export { toLlmAppError } from './llm-errors.js';
 export { createLlmRegistry, type LlmRegistry, type ProviderCircuit } from './llm-registry.js';
 export type { BudgetGate, GatedCall, Reservation, Spend } from './metered-model.js';
-export {
-  createPriceTable,
-  type ModelPrice,
-  type Prices,
-  type PriceTable,
-  pricesSection,
-  type TokenUsage,
-  unpricedModels,
-} from './prices.js';
+export { createPriceTable, pricesSection, unpricedModels } from './prices.js';

@@ -1,7 +1,2 @@
 export { registerStatusRoutes } from './status.routes.js';
-export {
-  createStatusService,
-  type ServiceStatus,
-  type StatusDeps,
-  type StatusService,
-} from './status.service.js';
+export { createStatusService } from './status.service.js';

@@ -1,20 +1,17 @@
 export { createdAt } from './columns.js';
 export {
-  type AcquireLockOptions,
-  acquireDataDirLock,
-  type DataDirLock,
   DataDirLockedError,
   isForeign,
   type LockHolder,
   lockPath,
   readDataDirLock,
 } from './data-dir-lock.js';
-export { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
-export { knownMigrationCount, migrationsFolder } from './migrations.js';
-export { type OpenStoreOptions, openStore } from './open-store.js';
+export { createGroupCommit } from './group-commit.js';
+export { migrationsFolder } from './migrations.js';
+export { openStore } from './open-store.js';
 export { createPgNotifier, type Notifier } from './pg-notifier.js';
 export { openPgliteStore } from './pglite-store.js';
-export { ensurePgliteTemplate, writePgliteTemplate } from './pglite-template.js';
+export { ensurePgliteTemplate } from './pglite-template.js';
 export { openPostgresStore } from './postgres-store.js';
 export { type Db, type DbOrTx, queryRows, type Store, type Tx } from './store.js';
 export { isStoreUnavailable } from './store-errors.js';

@@ -1,7 +1,1 @@
-export {
-  createEventBus,
-  type EventBus,
-  type EventBusOptions,
-  type Listener,
-  type Publisher,
-} from './event-bus.js';
+export { createEventBus, type EventBus, type Listener, type Publisher } from './event-bus.js';

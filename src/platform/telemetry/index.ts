@@ -1,13 +1,12 @@
-export { createLogger, type LogFormat, type Logger } from './logger.js';
+export { createLogger, type Logger } from './logger.js';
 export { createHttpMetrics, createMetricsRegistry, type HttpMetrics, type Registry } from './metrics.js';
-export { scrubText, scrubValue } from './scrub.js';
+export { scrubText } from './scrub.js';
 export {
   captureTraceContext,
   contextFrom,
   flushTraces,
   inSpan,
   markFailed,
-  type SpanOptions,
   type TraceCarrier,
   withTraceContext,
 } from './trace-context.js';
