@@ -3,14 +3,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/app/config.js';
 import { llmOptions } from '../src/app.js';
 import { createAgentCatalog } from '../src/modules/agents/index.js';
+import type { ApprovalEvent } from '../src/modules/approvals/index.js';
 import { createLlmRegistry } from '../src/modules/llm/index.js';
-import { createTasksModule } from '../src/modules/tasks/index.js';
+import { createTasksModule, type TaskEvent } from '../src/modules/tasks/index.js';
 import { ToolRegistry } from '../src/modules/tools/index.js';
 import { ensurePgliteTemplate, openPgliteStore, queryRows, type Store } from '../src/platform/db/index.js';
+import { createEventBus } from '../src/platform/events/index.js';
 import { createInProcessQueue } from '../src/platform/queue/index.js';
 import { createLogger, createMetricsRegistry } from '../src/platform/telemetry/index.js';
 import { noop, noopChain } from './noop-tasks.js';
@@ -48,15 +51,42 @@ export async function pgliteTxPerSecond(seconds: number): Promise<number> {
   }
 }
 
-/** Counts the transactions the store runs, to report transactions per task. */
-function countTransactions(store: Store): () => number {
-  let count = 0;
-  const original = store.db.transaction.bind(store.db);
-  store.db.transaction = ((...args: Parameters<typeof original>) => {
-    count++;
-    return original(...args);
-  }) as typeof original;
-  return () => count;
+interface StoreCounts {
+  transactions: number;
+  /** Round trips into PGlite: statements, and a transaction's BEGIN and COMMIT. */
+  calls: number;
+}
+
+/**
+ * Counts the transactions and the calls into PGlite the store makes, to report them per task: a
+ * call costs about the same whatever it does (the commit is not what is dear), so calls per task
+ * is what bounds tasks/s against PGlite's transaction rate.
+ */
+function countStore(store: Store): () => StoreCounts {
+  const counts = { transactions: 0, calls: 0 };
+  const client = (store.db as unknown as { $client: PGlite }).$client;
+  const countCalls = (target: Pick<PGlite, 'query' | 'exec'>) => {
+    const { query, exec } = target;
+    target.query = ((...args: unknown[]) => {
+      counts.calls++;
+      return (query as (...a: unknown[]) => unknown).apply(target, args);
+    }) as PGlite['query'];
+    target.exec = ((...args: unknown[]) => {
+      counts.calls++;
+      return (exec as (...a: unknown[]) => unknown).apply(target, args);
+    }) as PGlite['exec'];
+  };
+  countCalls(client);
+  const transaction = client.transaction.bind(client);
+  client.transaction = ((run: Parameters<PGlite['transaction']>[0]) => {
+    counts.transactions++;
+    counts.calls += 2;
+    return transaction((tx) => {
+      countCalls(tx);
+      return run(tx);
+    });
+  }) as PGlite['transaction'];
+  return () => ({ ...counts });
 }
 
 /** From the moment a step could run (its task created, or its dependency finished) to its start, in ms. */
@@ -80,7 +110,7 @@ export async function benchTasks(options: {
   const template = await ensurePgliteTemplate(join(ROOT, 'node_modules/.cache/berth/bench-template.tar.gz'));
   const store = await openPgliteStore({ dataDir: dir, templatePath: template });
   await store.migrate();
-  const transactions = countTransactions(store);
+  const counts = countStore(store);
   const config = loadConfig({ env: {}, cwd: dir });
   if (!config.ok) throw config.error;
   const metrics = createMetricsRegistry();
@@ -89,9 +119,20 @@ export async function benchTasks(options: {
   const catalog = createAgentCatalog(config.value, tools.list());
   if (!catalog.ok) throw catalog.error;
   const queue = createInProcessQueue();
+  // Finished tasks counted from the module's own events: polling the store would compete with it.
+  const bus = createEventBus<TaskEvent | ApprovalEvent>();
+  let finished = 0;
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  bus.subscribe('task.finished', () => {
+    finished++;
+    for (const w of waiters.filter((w) => finished >= w.n)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
   const llm = createLlmRegistry({ options: llmOptions(config.value), metrics, logger });
   const tasks = createTasksModule({
-    ...{ db: store.db, queue, llm, agents: catalog.value, tools, metrics, logger },
+    ...{ db: store.db, queue, llm, agents: catalog.value, tools, metrics, logger, bus },
     ...{
       workerConcurrency: options.concurrency,
       maxStepAttempts: 3,
@@ -100,16 +141,8 @@ export async function benchTasks(options: {
     },
   });
   await tasks.startWorker();
-  const completed = async () =>
-    (
-      await queryRows<{ n: number }>(
-        store.db,
-        sql`SELECT count(*)::int AS n FROM tasks WHERE status = 'completed'`,
-      )
-    )[0]?.n ?? 0;
-  const waitFor = async (n: number) => {
-    while ((await completed()) < n) await new Promise((resolve) => setTimeout(resolve, 2));
-  };
+  const waitFor = (n: number) =>
+    finished >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }));
   // Latency: one task at a time, so a step's wait is the pick-up itself, not a queue of other work.
   for (let i = 0; i < options.latencyTasks; i++) {
     await tasks.service.createPlanned(
@@ -120,7 +153,7 @@ export async function benchTasks(options: {
   }
   const latencies = await pickupLatencies(store);
   // Throughput: a burst of tasks, all in flight together.
-  const before = transactions();
+  const before = counts();
   const started = performance.now();
   for (let i = 0; i < options.tasks; i++) {
     await tasks.service.createPlanned(
@@ -130,7 +163,9 @@ export async function benchTasks(options: {
   }
   await waitFor(options.latencyTasks + options.tasks);
   const elapsed = (performance.now() - started) / 1000;
-  const txPerTask = (transactions() - before) / options.tasks;
+  const after = counts();
+  const txPerTask = (after.transactions - before.transactions) / options.tasks;
+  const callsPerTask = (after.calls - before.calls) / options.tasks;
   await tasks.stop();
   await queue.close(1_000);
   const baselineTx = await baselineTxPerSecond(store, options.seconds);
@@ -139,6 +174,7 @@ export async function benchTasks(options: {
   return {
     tasksPerSecond: options.tasks / elapsed,
     txPerTask,
+    callsPerTask,
     baselineTx,
     baselineTasksPerSecond: baselineTx / txPerTask,
     pickupP50: quantile(latencies, 0.5),

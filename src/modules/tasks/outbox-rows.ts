@@ -16,3 +16,9 @@ export const jobRows = (stepIds: string[], availableAt?: Date) => {
     ...(availableAt ? { availableAt } : {}),
   }));
 };
+
+/** The trace context of the work writing outbox rows in SQL, as a jsonb parameter. */
+export const traceContextJson = (): string | null => {
+  const carrier = captureTraceContext();
+  return carrier ? JSON.stringify(carrier) : null;
+};

@@ -1,122 +1,27 @@
-import { and, eq, getTableColumns, inArray, or, sql } from 'drizzle-orm';
-import { type Db, type DbOrTx, queryRows, type Tx } from '../../platform/db/index.js';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import {
+  createGroupCommit,
+  type Db,
+  type DbOrTx,
+  queryRows,
+  type Tx,
+  uuidArray,
+} from '../../platform/db/index.js';
 import { outbox } from '../../platform/queue/index.js';
-import { captureTraceContext } from '../../platform/telemetry/index.js';
 import { approvalStatements } from '../approvals/index.js';
-import { jobRows, STEP_JOB } from './outbox-rows.js';
-import { resultText } from './task-result.js';
-import type { ClaimedStep, StepRow, TaskRow } from './task-rows.js';
+import { jobRows } from './outbox-rows.js';
+import {
+  type Completion,
+  type CompletionResult,
+  completeSteps,
+  type SubmittedCompletion,
+  submitted,
+} from './step-completions.js';
+import { type ClaimedStep, fromJson, stepColumns, type TaskRow } from './task-rows.js';
 import { steps, tasks } from './tasks.tables.js';
 
 /** A task in these states still runs steps: one step waiting for approval does not hold its siblings back. */
 export const activeTaskStatuses = ['queued', 'running', 'awaiting_approval'] as const;
-
-/** What claiming a step writes: running, one more attempt, a lease. */
-const claimChanges = (leaseMs: number) => ({
-  status: 'running' as const,
-  attempts: sql`${steps.attempts} + 1`,
-  leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-  startedAt: sql`now()`,
-  updatedAt: new Date(),
-});
-
-type Columns = ReturnType<typeof getTableColumns>;
-
-/** A row from its `to_jsonb`: raw statements get no drizzle mapping, and jsonb reads the same on both drivers. */
-function fromJson<R>(columns: Columns, json: Record<string, unknown>): R {
-  const row: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(columns)) {
-    const value = json[column.name] ?? null;
-    row[field] = value !== null && column.columnType === 'PgTimestamp' ? new Date(value as string) : value;
-  }
-  return row as R;
-}
-const stepColumns = getTableColumns(steps);
-const taskColumns = getTableColumns(tasks);
-
-interface Advanced {
-  queued: string[];
-  claimed?: StepRow;
-  finished?: TaskRow;
-}
-
-/**
- * After a step completed (an earlier statement of the same transaction, under the task row lock):
- * the steps whose dependencies have all completed become ready — the first of them claimed at once
- * with `claim` (no outbox row, no queue round trip), the others with outbox rows — or, when none is
- * left, the task completes with the last step's text. One statement; it runs after the lock was
- * granted, so it sees every sibling that finished before.
- */
-async function advanceTask(
-  tx: Tx,
-  task: { id: string; lastOutput: unknown; completedStepId: string },
-  claim?: { leaseMs: number },
-): Promise<Advanced> {
-  const [row] = await queryRows<{
-    queued: string[] | null;
-    claimed: Record<string, unknown> | null;
-    finished: Record<string, unknown> | null;
-    last_is_ours: boolean | null;
-    last_output: unknown;
-  }>(
-    tx,
-    sql`
-    WITH task AS (
-      SELECT id FROM tasks WHERE id = ${task.id} AND status IN ('running', 'awaiting_approval')
-    ), candidates AS (
-      SELECT s.id, s.position FROM steps s JOIN task ON s.task_id = task.id
-      WHERE s.status = 'pending' AND NOT EXISTS (
-        SELECT 1 FROM steps d WHERE d.task_id = s.task_id AND d.key = ANY(s.depends_on) AND d.status <> 'completed'
-      )
-    ), first AS (
-      SELECT id FROM candidates WHERE ${claim !== undefined} ORDER BY position LIMIT 1
-    ), claimed AS (
-      UPDATE steps s SET status = 'running', attempts = s.attempts + 1,
-        lease_expires_at = now() + ${`${claim?.leaseMs ?? 0} milliseconds`}::interval,
-        started_at = now(), updated_at = now()
-      FROM first WHERE s.id = first.id
-      RETURNING s.*
-    ), readied AS (
-      UPDATE steps s SET status = 'ready', updated_at = now()
-      FROM candidates c WHERE s.id = c.id AND c.id NOT IN (SELECT id FROM first)
-      RETURNING s.id
-    ), queued AS (
-      INSERT INTO outbox (job_name, payload, trace_context)
-      SELECT ${STEP_JOB}, jsonb_build_object('stepId', id), ${traceContextJson()}::jsonb FROM readied
-    ), last AS (
-      SELECT s.id, s.output FROM steps s JOIN task ON s.task_id = task.id ORDER BY s.position DESC LIMIT 1
-    ), finished AS (
-      UPDATE tasks t SET status = 'completed', updated_at = now(), finished_at = now(),
-        result = CASE WHEN (SELECT id FROM last) = ${task.completedStepId} THEN ${resultText(task.lastOutput)}::text END
-      FROM task WHERE t.id = task.id
-        AND NOT EXISTS (SELECT 1 FROM candidates)
-        AND NOT EXISTS (SELECT 1 FROM steps WHERE task_id = task.id AND status <> 'completed')
-      RETURNING t.*
-    )
-    SELECT (SELECT jsonb_agg(id) FROM readied) AS queued,
-      (SELECT to_jsonb(claimed.*) FROM claimed) AS claimed,
-      (SELECT to_jsonb(finished.*) FROM finished) AS finished,
-      (SELECT id = ${task.completedStepId} FROM last) AS last_is_ours,
-      (SELECT output FROM last WHERE id <> ${task.completedStepId}) AS last_output`,
-  );
-  const advanced: Advanced = {
-    queued: row?.queued ?? [],
-    claimed: row?.claimed ? fromJson<StepRow>(stepColumns, row.claimed) : undefined,
-  };
-  if (!row?.finished) return advanced;
-  const finished = fromJson<TaskRow>(taskColumns, row.finished);
-  if (row.last_is_ours) return { ...advanced, finished };
-  // The last step by position finished before this one (parallel branches): its text is the
-  // result, made by the same function as always (SQL would print JSON differently).
-  const result = resultText(row.last_output);
-  await tx.update(tasks).set({ result }).where(eq(tasks.id, task.id));
-  return { ...advanced, finished: { ...finished, result } };
-}
-
-const traceContextJson = () => {
-  const carrier = captureTraceContext();
-  return carrier ? JSON.stringify(carrier) : null;
-};
 
 /**
  * A step failed for good: the task fails with its error, its unstarted and waiting steps are
@@ -194,6 +99,54 @@ async function recordFenced(
   return step;
 }
 
+/**
+ * Claims a batch of steps in one statement, and moves their tasks from queued to running. A step
+ * named twice in a batch (its job delivered twice) is claimed for the first only.
+ */
+async function claimAll(
+  db: Db,
+  batch: Array<{ stepId: string; leaseMs: number }>,
+): Promise<Array<ClaimedStep | undefined>> {
+  const rows = await queryRows<{ row: Record<string, unknown> }>(
+    db,
+    sql`
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(
+        batch.map((c) => ({ step_id: c.stepId, lease_ms: c.leaseMs })),
+      )}::jsonb) AS v(step_id uuid, lease_ms int)
+    ), claimed AS (
+      UPDATE steps s SET status = 'running', attempts = s.attempts + 1,
+        lease_expires_at = now() + v.lease_ms * interval '1 millisecond', started_at = now(), updated_at = now()
+      FROM v, tasks t
+      WHERE s.id = ANY(${uuidArray(batch.map((c) => c.stepId))}) AND s.id = v.step_id AND t.id = s.task_id
+        AND t.status IN ('queued', 'running', 'awaiting_approval')
+        AND ((s.status = 'ready' AND (s.run_after IS NULL OR s.run_after <= now()))
+          OR (s.status = 'running' AND s.lease_expires_at < now()))
+      RETURNING s.*, t.request_id AS task_request_id, t.agent AS task_agent,
+        t.agent_version AS task_agent_version, t.user_id AS task_user_id
+    ), started AS (
+      UPDATE tasks SET status = 'running', updated_at = now()
+      WHERE status = 'queued' AND id IN (SELECT task_id FROM claimed)
+    )
+    SELECT to_jsonb(claimed.*) AS row FROM claimed`,
+  );
+  const byStep = new Map(rows.map(({ row }) => [row.id as string, row]));
+  return batch.map((c) => {
+    const row = byStep.get(c.stepId);
+    if (!row) return undefined;
+    byStep.delete(c.stepId);
+    return {
+      step: fromJson(stepColumns, row),
+      task: {
+        requestId: row.task_request_id as string,
+        agent: row.task_agent as string,
+        agentVersion: row.task_agent_version as string,
+        userId: row.task_user_id as string,
+      },
+    };
+  });
+}
+
 /** The advisory lock key of reconciler passes (any constant unique among Berth's advisory locks). */
 const RECONCILER_LOCK = 0x4265_7274; // "Bert"
 
@@ -219,58 +172,20 @@ const strandedIn = (db: DbOrTx, staleMs: number, limit: number) =>
  * a completed step never again" hold.
  */
 export function createStepJournal(db: Db) {
+  const claims = createGroupCommit((batch: Array<{ stepId: string; leaseMs: number }>) =>
+    claimAll(db, batch),
+  );
+  const completions = createGroupCommit((batch: SubmittedCompletion[]) =>
+    db.transaction((tx) => completeSteps(tx, batch)),
+  );
   return {
     /**
      * Takes a step to run: a ready step whose time has come, or a running one whose lease expired
-     * (its worker died), of a task still going. Undefined when the step is not runnable.
+     * (its worker died), of a task still going. Undefined when the step is not runnable. Claims
+     * that arrive together share one statement.
      */
-    async claimStep(stepId: string, leaseMs: number): Promise<ClaimedStep | undefined> {
-      // One statement: the claim, and the task's move from queued to running.
-      const claimed = db.$with('claimed').as(
-        db
-          .update(steps)
-          .set(claimChanges(leaseMs))
-          .from(tasks)
-          .where(
-            and(
-              eq(steps.id, stepId),
-              eq(tasks.id, steps.taskId),
-              inArray(tasks.status, activeTaskStatuses),
-              or(
-                and(
-                  eq(steps.status, 'ready'),
-                  or(sql`${steps.runAfter} IS NULL`, sql`${steps.runAfter} <= now()`),
-                ),
-                and(eq(steps.status, 'running'), sql`${steps.leaseExpiresAt} < now()`),
-              ),
-            ),
-          )
-          .returning({
-            ...getTableColumns(steps),
-            requestId: tasks.requestId,
-            agent: tasks.agent,
-            agentVersion: tasks.agentVersion,
-            userId: tasks.userId,
-          }),
-      );
-      const started = db.$with('started').as(
-        db
-          .update(tasks)
-          .set({ status: 'running', updatedAt: new Date() })
-          .where(
-            and(
-              eq(tasks.status, 'queued'),
-              inArray(tasks.id, db.select({ id: claimed.taskId }).from(claimed)),
-            ),
-          )
-          .returning({ id: tasks.id }),
-      );
-      const [row] = await db.with(claimed, started).select().from(claimed);
-      if (!row) return undefined;
-      const { requestId, agent, agentVersion, userId, ...step } = row;
-      return { step, task: { requestId, agent, agentVersion, userId } };
-    },
-
+    claimStep: (stepId: string, leaseMs: number): Promise<ClaimedStep | undefined> =>
+      claims.submit({ stepId, leaseMs }),
     /** Extends a running step's lease; false when the step is no longer this attempt's (taken over, cancelled). */
     async renewLease(stepId: string, attempt: number, leaseMs: number): Promise<boolean> {
       const renewed = await db
@@ -291,39 +206,13 @@ export function createStepJournal(db: Db) {
     },
 
     /**
-     * Records a step's output and readies its dependants in one transaction. Fenced: a runner whose
-     * lease was taken over (attempt no longer current) records nothing and gets `fenced`. With
-     * `continueWith`, one newly ready dependant comes back claimed, for this runner to run next.
+     * Records a step's output and readies its dependants in one transaction, shared with the
+     * completions of other steps that arrive together (each caller resolved once its own rows are
+     * committed). Fenced: a runner whose lease was taken over (attempt no longer current) records
+     * nothing and gets `fenced`. With `continueWith`, one newly ready dependant comes back claimed,
+     * for this runner to run next.
      */
-    completeStep: (done: {
-      stepId: string;
-      attempt: number;
-      output: unknown;
-      durationMs: number;
-      tokens: { input: number; output: number; costUsd: number };
-      continueWith?: { leaseMs: number };
-    }) =>
-      db.transaction(async (tx) => {
-        const step = await recordFenced(tx, done.stepId, done.attempt, {
-          status: 'completed',
-          output: done.output,
-          error: null,
-          durationMs: done.durationMs,
-          inputTokens: done.tokens.input,
-          outputTokens: done.tokens.output,
-          costUsd: done.tokens.costUsd,
-          finishedAt: new Date(),
-        });
-        if (!step) return { fenced: true as const };
-        if (step.taskStatus !== 'running' && step.taskStatus !== 'awaiting_approval')
-          return { fenced: false as const, promoted: [], finished: undefined };
-        const { queued, claimed, finished } = await advanceTask(
-          tx,
-          { id: step.taskId, lastOutput: done.output, completedStepId: done.stepId },
-          done.continueWith,
-        );
-        return { fenced: false as const, promoted: queued, finished, next: claimed };
-      }),
+    completeStep: (done: Completion): Promise<CompletionResult> => completions.submit(submitted(done)),
 
     /** Records a failure: back to ready after `retryAt`, or failed for good (and the task with it). */
     failStep: (failed: {

@@ -124,6 +124,64 @@ describe.skipIf(skip)('step journal on Postgres', () => {
     expect((await repo.findStep('default', task.id, right?.id ?? ''))?.costUsd).toBe(0.5);
   });
 
+  const chain = (name: string) =>
+    repo.insertTask({
+      ...{ tenantId: 'default', userId: 'u', agent: 'a', agentVersion: '1', title: 't', description: 'd' },
+      ...{ planner: 'explicit', requestId: name, maxAttempts: 1 },
+      steps: [
+        { key: 'a', tool: 'noop', input: {}, dependsOn: [] },
+        { key: 'b', tool: 'noop', input: {}, dependsOn: ['a'] },
+      ],
+    });
+
+  it('claims a step once when its job is delivered twice at the same moment', async () => {
+    const task = await chain('twice');
+    const [a] = await repo.stepsOf('default', task?.id ?? '');
+    const claims = await Promise.all([
+      repo.claimStep(a?.id ?? '', 10_000),
+      repo.claimStep(a?.id ?? '', 10_000),
+    ]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await repo.findStep('default', task?.id ?? '', a?.id ?? ''))?.attempts).toBe(1);
+  });
+
+  it("gives each completion of a batch its own task's outcome, and fences a stale one alone", async () => {
+    const made = await Promise.all(Array.from({ length: 12 }, (_, i) => chain(`batch-${i}`)));
+    const firsts = await Promise.all(
+      made.map(async (task) => (await repo.stepsOf('default', task?.id ?? ''))[0]),
+    );
+    const claimed = await Promise.all(firsts.map((step) => repo.claimStep(step?.id ?? '', 10_000)));
+    const done = await Promise.all(
+      claimed.map((c, i) =>
+        repo.completeStep({
+          stepId: c?.step.id ?? '',
+          // The third runner lost its lease: its attempt is no longer current.
+          attempt: i === 2 ? 9 : (c?.step.attempts ?? 0),
+          output: { text: `a of ${i}` },
+          durationMs: 1,
+          tokens: { input: 0, output: 0, costUsd: 0 },
+          // Even runners continue with b; odd ones leave it to the queue.
+          continueWith: i % 2 === 0 ? { leaseMs: 10_000 } : undefined,
+        }),
+      ),
+    );
+    for (const [i, outcome] of done.entries()) {
+      const task = made[i];
+      const b = (await repo.stepsOf('default', task?.id ?? '')).find((s) => s.key === 'b');
+      if (i === 2) {
+        expect(outcome).toEqual({ fenced: true });
+        expect(b?.status).toBe('pending');
+      } else if (i % 2 === 0) {
+        expect(outcome).toMatchObject({ fenced: false, promoted: [], next: { id: b?.id, taskId: task?.id } });
+        expect(b?.status).toBe('running');
+      } else {
+        expect(outcome).toMatchObject({ fenced: false, promoted: [b?.id] });
+        expect(outcome.fenced || outcome.next).toBeFalsy();
+        expect(b?.status).toBe('ready');
+      }
+    }
+  });
+
   it('runs one reconciler pass at a time across processes', async () => {
     const other = createTasksRepository(store.db);
     const inside = Promise.withResolvers<void>();

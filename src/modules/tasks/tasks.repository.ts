@@ -1,12 +1,11 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../platform/db/index.js';
-import { outbox } from '../../platform/queue/index.js';
+import { type Db, queryRows } from '../../platform/db/index.js';
 import { approvalStatements } from '../approvals/index.js';
 import { createApprovalSteps } from './approval-steps.repository.js';
-import { jobRows } from './outbox-rows.js';
+import { STEP_JOB, traceContextJson } from './outbox-rows.js';
 import type { PlannedStep } from './plan.js';
 import { createStepJournal } from './step-journal.repository.js';
-import type { TaskRow } from './task-rows.js';
+import { fromJson, type TaskRow, taskColumns } from './task-rows.js';
 import { steps, type TaskStatus, tasks } from './tasks.tables.js';
 
 export type { ClaimedStep, StepRow, TaskRow } from './task-rows.js';
@@ -37,52 +36,49 @@ export interface ListQuery {
   before?: { createdAt: Date; id: string };
 }
 
-async function insertSteps(tx: Tx, taskId: string, task: NewTask): Promise<void> {
-  const rows = await tx
-    .insert(steps)
-    .values(
-      task.steps.map((step, position) => ({
-        taskId,
-        tenantId: task.tenantId,
-        key: step.key,
-        position,
-        tool: step.tool,
-        input: step.input,
-        dependsOn: step.dependsOn,
-        status: step.dependsOn.length === 0 ? ('ready' as const) : ('pending' as const),
-        maxAttempts: task.maxAttempts,
-      })),
+/**
+ * The task, its steps and the outbox rows of its first steps, in one statement (atomic on its own:
+ * one round trip and one commit, no BEGIN). Undefined when the idempotency key is taken.
+ */
+async function insertTaskRows(db: Db, task: NewTask): Promise<TaskRow | undefined> {
+  const stepRows = task.steps.map((step, position) => ({
+    key: step.key,
+    position,
+    tool: step.tool,
+    input: step.input,
+    depends_on: step.dependsOn,
+    status: step.dependsOn.length === 0 ? 'ready' : 'pending',
+  }));
+  const [inserted] = await queryRows<{ row: Record<string, unknown> }>(
+    db,
+    sql`
+    WITH task AS (
+      INSERT INTO tasks (tenant_id, user_id, agent, agent_version, title, description, planner,
+        planner_note, idempotency_key, request_hash, request_id)
+      VALUES (${task.tenantId}, ${task.userId}, ${task.agent}, ${task.agentVersion}, ${task.title},
+        ${task.description}, ${task.planner}, ${task.plannerNote ?? null}, ${task.idempotencyKey ?? null},
+        ${task.requestHash ?? null}, ${task.requestId})
+      ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+      RETURNING *
+    ), step_rows AS (
+      INSERT INTO steps (task_id, tenant_id, key, position, tool, input, depends_on, status, max_attempts)
+      SELECT task.id, task.tenant_id, v.key, v.position, v.tool, v.input, v.depends_on, v.status, ${task.maxAttempts}
+      FROM task, jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb)
+        AS v(key text, position int, tool text, input jsonb, depends_on text[], status text)
+      RETURNING id, status
+    ), queued AS (
+      INSERT INTO outbox (job_name, payload, trace_context)
+      SELECT ${STEP_JOB}, jsonb_build_object('stepId', id), ${traceContextJson()}::jsonb
+      FROM step_rows WHERE status = 'ready'
     )
-    .returning({ id: steps.id, status: steps.status });
-  const ready = rows.filter((r) => r.status === 'ready').map((r) => r.id);
-  if (ready.length > 0) await tx.insert(outbox).values(jobRows(ready));
+    SELECT to_jsonb(task.*) AS row FROM task`,
+  );
+  return inserted ? fromJson<TaskRow>(taskColumns, inserted.row) : undefined;
 }
 
 export function createTasksRepository(db: Db) {
   return {
-    /** The task, its steps and the outbox rows of its first steps, in one transaction. */
-    insertTask: (task: NewTask): Promise<TaskRow | undefined> =>
-      db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(tasks)
-          .values({
-            tenantId: task.tenantId,
-            userId: task.userId,
-            agent: task.agent,
-            agentVersion: task.agentVersion,
-            title: task.title,
-            description: task.description,
-            planner: task.planner,
-            plannerNote: task.plannerNote,
-            idempotencyKey: task.idempotencyKey,
-            requestHash: task.requestHash,
-            requestId: task.requestId,
-          })
-          .onConflictDoNothing({ target: [tasks.tenantId, tasks.idempotencyKey] })
-          .returning();
-        if (row) await insertSteps(tx, row.id, task);
-        return row;
-      }),
+    insertTask: (task: NewTask) => insertTaskRows(db, task),
 
     findByIdempotencyKey: async (tenantId: string, key: string) =>
       (

@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DataDirLock } from './data-dir-lock.js';
 
@@ -27,3 +27,9 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as { rows: T[] };
   return result.rows;
 }
+
+/**
+ * Ids as one `uuid[]` parameter, for `= ANY(...)`: the planner answers that from the primary key,
+ * where a join to a `jsonb_to_recordset` alone (estimated at 100 rows) would scan the whole table.
+ */
+export const uuidArray = (ids: string[]): SQL => sql`${`{${ids.join(',')}}`}::uuid[]`;
