@@ -59,23 +59,19 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     }
   }
 
+  /** Takes a batch of due rows (skipping those another relay holds), enqueues them, and commits their deletion. */
   async function relayBatch(): Promise<number> {
     return db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
+      const due = tx
+        .select({ id: outbox.id })
         .from(outbox)
         .where(sql`${outbox.availableAt} <= now()`)
         .orderBy(asc(outbox.id))
         .limit(batchSize)
         .for('update', { skipLocked: true });
-      await enqueueRows(rows);
-      if (rows.length > 0)
-        await tx.delete(outbox).where(
-          inArray(
-            outbox.id,
-            rows.map((r) => r.id),
-          ),
-        );
+      const rows = await tx.delete(outbox).where(inArray(outbox.id, due)).returning();
+      // The queue has them before the deletion commits; if it fails, the rows stay for the next pass.
+      await enqueueRows(rows.sort((a, b) => a.id - b.id));
       return rows.length;
     });
   }
