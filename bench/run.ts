@@ -1,6 +1,7 @@
 // `npm run bench [-- --only chat|tasks|distributed] [--json] [--write]`: Berth's start-up, memory,
 // chat, embedded-task and distributed-task figures, each next to a reference measured in the same run.
 // With --json the last line of stdout is every figure as one JSON object.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,11 @@ const figures: Record<string, unknown> = { date };
 const sections: string[] = [];
 
 async function chatPart() {
+  // `berth start` runs the bundle: build it, or the figures are those of whatever tree built it last.
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 2, 2],
+  });
   const chat: ChatBenchOptions = {
     durationS: Number(opts.seconds),
     connections: Number(opts.connections),
