@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { createGroupCommit, type Db, type Tx } from '../../platform/db/index.js';
+import { createGroupCommit, type Db } from '../../platform/db/index.js';
 import { conversations, messages } from './chat.tables.js';
 
 export interface ConversationRecord {
@@ -50,48 +50,66 @@ export interface SavedTurn {
   assistantMessageId: string;
 }
 
-async function writeTurns(tx: Tx, turns: NewTurn[]): Promise<SavedTurn[]> {
-  const spent = (t: NewTurn) => t.assistant.inputTokens + t.assistant.outputTokens;
-  const fresh = turns.filter((t) => t.conversation.isNew);
-  if (fresh.length > 0) {
-    await tx.insert(conversations).values(
-      fresh.map(({ conversation: c, ...t }) => ({
-        id: c.id,
-        tenantId: c.tenantId,
-        userId: c.userId,
-        agent: c.agent,
-        tokensUsed: spent({ conversation: c, ...t }),
-      })),
-    );
-  }
-  for (const turn of turns.filter((t) => !t.conversation.isNew)) {
-    await tx
-      .update(conversations)
-      .set({ tokensUsed: sql`${conversations.tokensUsed} + ${spent(turn)}`, updatedAt: new Date() })
-      .where(eq(conversations.id, turn.conversation.id));
-  }
+// Model output may hold a lone surrogate, which a JSON parameter would carry as an escape Postgres
+// refuses; a text parameter was encoded to UTF-8 with U+FFFD in its place, and so is this.
+const wellFormed = (text: string) => (text.isWellFormed() ? text : text.toWellFormed());
+
+/**
+ * Writes a batch of turns (new conversations, token counts of continued ones, both messages of
+ * each) in one statement: one round trip and no BEGIN/COMMIT, since a statement is atomic on its
+ * own. The rows travel as two JSON parameters, so the statement's text is the same for any batch
+ * and nothing is built per value. Messages are inserted in `n` order: seq puts each user message
+ * before its answer.
+ */
+async function writeTurns(db: Db, turns: NewTurn[]): Promise<SavedTurn[]> {
   const saved = turns.map(() => ({ userMessageId: randomUUID(), assistantMessageId: randomUUID() }));
-  // One insert, in order: seq follows the VALUES order, so each user message precedes its answer.
-  await tx.insert(messages).values(
-    turns.flatMap((turn, i) => {
-      const common = {
-        tenantId: turn.conversation.tenantId,
-        conversationId: turn.conversation.id,
-        agentVersion: turn.agentVersion,
-        requestId: turn.requestId,
-      };
-      const ids = saved[i] as SavedTurn;
-      return [
-        { ...common, id: ids.userMessageId, role: 'user' as const, content: turn.user.content },
-        { ...common, id: ids.assistantMessageId, role: 'assistant' as const, ...turn.assistant },
-      ];
-    }),
-  );
+  const turnRows = turns.map(({ conversation: c, assistant: a }) => ({
+    ...{ id: c.id, tenant_id: c.tenantId, user_id: c.userId, agent: c.agent, is_new: c.isNew },
+    spent: a.inputTokens + a.outputTokens,
+  }));
+  const messageRows = turns.flatMap((turn, i) => {
+    const common = {
+      tenant_id: turn.conversation.tenantId,
+      conversation_id: turn.conversation.id,
+      agent_version: turn.agentVersion,
+      request_id: turn.requestId,
+    };
+    const ids = saved[i] as SavedTurn;
+    const { content, model, inputTokens, outputTokens, costUsd } = turn.assistant;
+    return [
+      { ...common, n: 2 * i, id: ids.userMessageId, role: 'user', content: wellFormed(turn.user.content) },
+      {
+        ...{ ...common, n: 2 * i + 1, id: ids.assistantMessageId, role: 'assistant' },
+        ...{ content: wellFormed(content), model, input_tokens: inputTokens, output_tokens: outputTokens },
+        cost_usd: costUsd,
+      },
+    ];
+  });
+  await db.execute(sql`
+    with turns as (
+      select * from json_to_recordset(${JSON.stringify(turnRows)}::json)
+        as t(id uuid, tenant_id text, user_id text, agent text, is_new boolean, spent integer)
+    ), created as (
+      insert into conversations (id, tenant_id, user_id, agent, tokens_used)
+      select id, tenant_id, user_id, agent, spent from turns where is_new
+    ), continued as (
+      update conversations c set tokens_used = c.tokens_used + s.spent, updated_at = now()
+      from (select id, tenant_id, sum(spent)::integer as spent from turns where not is_new group by id, tenant_id) s
+      where c.id = s.id and c.tenant_id = s.tenant_id
+    )
+    insert into messages (id, tenant_id, conversation_id, role, content, model, agent_version,
+      input_tokens, output_tokens, cost_usd, request_id)
+    select id, tenant_id, conversation_id, role, content, model, agent_version,
+      coalesce(input_tokens, 0), coalesce(output_tokens, 0), coalesce(cost_usd, 0), request_id
+    from json_to_recordset(${JSON.stringify(messageRows)}::json)
+      as m(n integer, id uuid, tenant_id text, conversation_id uuid, role text, content text, model text,
+        agent_version text, input_tokens integer, output_tokens integer, cost_usd double precision, request_id text)
+    order by n`);
   return saved;
 }
 
 export function createChatRepository(db: Db) {
-  const turnWriter = createGroupCommit((turns: NewTurn[]) => db.transaction((tx) => writeTurns(tx, turns)));
+  const turnWriter = createGroupCommit((turns: NewTurn[]) => writeTurns(db, turns));
   return {
     async findConversation(tenantId: string, id: string): Promise<ConversationRecord | undefined> {
       const [row] = await db
@@ -156,8 +174,8 @@ export function createChatRepository(db: Db) {
     },
 
     /**
-     * Writes both messages of a turn (and a new conversation) in one transaction: all or nothing.
-     * Concurrent turns share a transaction (group commit).
+     * Writes both messages of a turn (and a new conversation) in one statement: all or nothing.
+     * Concurrent turns share a statement (group commit); each resolves once its rows are committed.
      */
     saveTurn: (turn: NewTurn): Promise<SavedTurn> => turnWriter.submit(turn),
   };

@@ -17,6 +17,28 @@ describe('createGroupCommit', () => {
     expect(batches).toEqual([[1], [2, 3, 4, 5]]);
   });
 
+  it('with lingerMs, lets writes that arrive within the window join the first one', async () => {
+    const batches: number[][] = [];
+    const group = createGroupCommit(
+      async (items: number[]) => {
+        batches.push(items);
+        return items;
+      },
+      { lingerMs: 30 },
+    );
+    const first = group.submit(1);
+    await tick();
+    const second = group.submit(2);
+    expect(batches).toEqual([]);
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(batches).toEqual([[1, 2]]);
+    // Idle again: the next write waits for company once more.
+    const third = group.submit(3);
+    expect(batches).toHaveLength(1);
+    await third;
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+
   it('respects the batch size limit', async () => {
     const sizes: number[] = [];
     const group = createGroupCommit(
