@@ -15,16 +15,19 @@ export function trackChild<C extends ChildProcess>(child: C): C {
   return child;
 }
 
+/** SIGKILLs the process group `child` leads (see trackChild), or `child` alone if it leads none. */
+export function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
 /** Kills the process group of every tracked process still running. */
 export function killTrackedChildren(): void {
-  for (const child of live) {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-  }
+  for (const child of live) killGroup(child);
   live.clear();
 }
 

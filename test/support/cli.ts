@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { trackChild } from './child-processes.js';
+import { killGroup, trackChild } from './child-processes.js';
 import { REPO_ROOT } from './paths.js';
 import { freePort } from './services.js';
 
@@ -8,6 +8,35 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * How long one `berth` command may run, a server may take until /healthz answers, and a stopped one
+ * until it exits, before the test fails and kills it. From source (tsx) a cold start costs ~3 s of
+ * CPU and a new data dir's initdb ~6 s more; at load 8 on 2 cores a process gets a quarter of a
+ * core, four times the wall time. Two minutes leaves room beyond that and still ends a hang.
+ */
+export const BERTH_DEADLINE_MS = 120_000;
+
+/** `settled`, or after `ms` the process group killed and a rejection saying `what` did not happen. */
+async function within<T>(
+  settled: Promise<T>,
+  child: ChildProcess,
+  ms: number,
+  what: () => string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      killGroup(child);
+      reject(new Error(`${what()} within ${ms / 1000} s; killed it`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([settled, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const baseEnv = (env: Record<string, string>) => {
@@ -48,7 +77,13 @@ export async function runBerth(
   let stderr = '';
   child.stdout?.on('data', (chunk) => (stdout += chunk));
   child.stderr?.on('data', (chunk) => (stderr += chunk));
-  const [code] = await once(child, 'exit');
+  // 'close', not 'exit': at 'exit' the last of its output may still be on its way through the pipes.
+  const [code] = await within(
+    once(child, 'close'),
+    child,
+    BERTH_DEADLINE_MS,
+    () => `berth ${args.join(' ')} did not exit:\n${stdout}${stderr}\n`,
+  );
   return { code, stdout, stderr };
 }
 
@@ -73,19 +108,21 @@ export async function startBerthProcess(
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + BERTH_DEADLINE_MS;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`berth exited with ${child.exitCode}:\n${output}`);
-    const healthy = await fetch(`${url}/healthz`).then(
+      throw new Error(`berth exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    const healthy = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) }).then(
       (r) => r.ok,
       () => false,
     );
     if (healthy) break;
     if (Date.now() > deadline) {
       // Never leave a process behind (nor the data dir lock it holds).
-      child.kill('SIGKILL');
-      throw new Error(`berth did not start:\n${output}`);
+      killGroup(child);
+      throw new Error(
+        `berth ${args.join(' ')} did not answer /healthz within ${BERTH_DEADLINE_MS / 1000} s:\n${output}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -98,7 +135,13 @@ export async function stopProcess(
 ): Promise<number | null> {
   // A process that already ended has one of the two set (signalCode when a signal killed it).
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
   child.kill(signal);
-  const [code] = await once(child, 'exit');
+  const [code] = await within(
+    exited,
+    child,
+    BERTH_DEADLINE_MS,
+    () => `pid ${child.pid} did not exit on ${signal}`,
+  );
   return code;
 }
