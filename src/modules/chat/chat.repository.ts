@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { createGroupCommit, type Db } from '../../platform/db/index.js';
+import { createGroupCommit, type Db, jsonRows } from '../../platform/db/index.js';
 import { conversations, messages } from './chat.tables.js';
 
 export interface ConversationRecord {
@@ -50,15 +50,10 @@ export interface SavedTurn {
   assistantMessageId: string;
 }
 
-// Model output may hold a lone surrogate, which a JSON parameter would carry as an escape Postgres
-// refuses; a text parameter was encoded to UTF-8 with U+FFFD in its place, and so is this.
-const wellFormed = (text: string) => (text.isWellFormed() ? text : text.toWellFormed());
-
 /**
  * Writes a batch of turns (new conversations, token counts of continued ones, both messages of
  * each) in one statement: one round trip and no BEGIN/COMMIT, since a statement is atomic on its
- * own. The rows travel as two JSON parameters, so the statement's text is the same for any batch
- * and nothing is built per value. Messages are inserted in `n` order: seq puts each user message
+ * own. The rows travel as two jsonb parameters. Messages are inserted in `n` order: seq puts each user message
  * before its answer.
  */
 async function writeTurns(db: Db, turns: NewTurn[]): Promise<SavedTurn[]> {
@@ -77,17 +72,17 @@ async function writeTurns(db: Db, turns: NewTurn[]): Promise<SavedTurn[]> {
     const ids = saved[i] as SavedTurn;
     const { content, model, inputTokens, outputTokens, costUsd } = turn.assistant;
     return [
-      { ...common, n: 2 * i, id: ids.userMessageId, role: 'user', content: wellFormed(turn.user.content) },
+      { ...common, n: 2 * i, id: ids.userMessageId, role: 'user', content: turn.user.content },
       {
         ...{ ...common, n: 2 * i + 1, id: ids.assistantMessageId, role: 'assistant' },
-        ...{ content: wellFormed(content), model, input_tokens: inputTokens, output_tokens: outputTokens },
+        ...{ content, model, input_tokens: inputTokens, output_tokens: outputTokens },
         cost_usd: costUsd,
       },
     ];
   });
   await db.execute(sql`
     with turns as (
-      select * from json_to_recordset(${JSON.stringify(turnRows)}::json)
+      select * from jsonb_to_recordset(${jsonRows(turnRows)})
         as t(id uuid, tenant_id text, user_id text, agent text, is_new boolean, spent integer)
     ), created as (
       insert into conversations (id, tenant_id, user_id, agent, tokens_used)
@@ -101,7 +96,7 @@ async function writeTurns(db: Db, turns: NewTurn[]): Promise<SavedTurn[]> {
       input_tokens, output_tokens, cost_usd, request_id)
     select id, tenant_id, conversation_id, role, content, model, agent_version,
       coalesce(input_tokens, 0), coalesce(output_tokens, 0), coalesce(cost_usd, 0), request_id
-    from json_to_recordset(${JSON.stringify(messageRows)}::json)
+    from jsonb_to_recordset(${jsonRows(messageRows)})
       as m(n integer, id uuid, tenant_id text, conversation_id uuid, role text, content text, model text,
         agent_version text, input_tokens integer, output_tokens integer, cost_usd double precision, request_id text)
     order by n`);

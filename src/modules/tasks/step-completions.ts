@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Tx, uuidArray } from '../../platform/db/index.js';
+import { jsonRows, queryRows, type Tx, uuidArray } from '../../platform/db/index.js';
 import { captureTraceContext } from '../../platform/telemetry/index.js';
 import { STEP_JOB } from './outbox-rows.js';
 import { resultText } from './task-result.js';
@@ -51,7 +51,7 @@ const recordAll = (tx: Tx, batch: SubmittedCompletion[]) =>
     tx,
     sql`
     WITH v AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(
+      SELECT * FROM jsonb_to_recordset(${jsonRows(
         batch.map((c) => ({
           step_id: c.stepId,
           attempt: c.attempt,
@@ -62,7 +62,7 @@ const recordAll = (tx: Tx, batch: SubmittedCompletion[]) =>
           cost_usd: c.tokens.costUsd,
           finished_at: c.finishedAt.toISOString(),
         })),
-      )}::jsonb) AS v(step_id uuid, attempt int, output jsonb, duration_ms int, input_tokens int,
+      )}) AS v(step_id uuid, attempt int, output jsonb, duration_ms int, input_tokens int,
         output_tokens int, cost_usd float8, finished_at timestamptz)
     ), locked AS (
       SELECT t.id, t.status FROM tasks t
@@ -103,10 +103,10 @@ async function advanceAll(tx: Tx, advances: Advance[], results: Array<{ step_id:
     tx,
     sql`
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(advances)}::jsonb)
+      SELECT * FROM jsonb_to_recordset(${jsonRows(advances)})
         AS i(task_id uuid, lease_ms int, trace jsonb)
     ), done AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(results)}::jsonb) AS d(step_id uuid, result text)
+      SELECT * FROM jsonb_to_recordset(${jsonRows(results)}) AS d(step_id uuid, result text)
     ), task AS (
       SELECT t.id, i.lease_ms, i.trace FROM tasks t JOIN input i ON i.task_id = t.id
       WHERE t.id = ANY(${uuidArray(advances.map((a) => a.task_id))}) AND t.status IN ('running', 'awaiting_approval')

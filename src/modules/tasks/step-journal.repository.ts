@@ -3,6 +3,7 @@ import {
   createGroupCommit,
   type Db,
   type DbOrTx,
+  jsonRows,
   queryRows,
   type Tx,
   uuidArray,
@@ -111,9 +112,9 @@ async function claimAll(
     db,
     sql`
     WITH v AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(
+      SELECT * FROM jsonb_to_recordset(${jsonRows(
         batch.map((c) => ({ step_id: c.stepId, lease_ms: c.leaseMs })),
-      )}::jsonb) AS v(step_id uuid, lease_ms int)
+      )}) AS v(step_id uuid, lease_ms int)
     ), claimed AS (
       UPDATE steps s SET status = 'running', attempts = s.attempts + 1,
         lease_expires_at = now() + v.lease_ms * interval '1 millisecond', started_at = now(), updated_at = now()

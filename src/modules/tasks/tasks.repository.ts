@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../../platform/db/index.js';
+import { type Db, jsonRows, queryRows } from '../../platform/db/index.js';
 import { approvalStatements } from '../approvals/index.js';
 import { createApprovalSteps } from './approval-steps.repository.js';
 import { STEP_JOB, traceContextJson } from './outbox-rows.js';
@@ -63,7 +63,7 @@ async function insertTaskRows(db: Db, task: NewTask): Promise<TaskRow | undefine
     ), step_rows AS (
       INSERT INTO steps (task_id, tenant_id, key, position, tool, input, depends_on, status, max_attempts)
       SELECT task.id, task.tenant_id, v.key, v.position, v.tool, v.input, v.depends_on, v.status, ${task.maxAttempts}
-      FROM task, jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb)
+      FROM task, jsonb_to_recordset(${jsonRows(stepRows)})
         AS v(key text, position int, tool text, input jsonb, depends_on text[], status text)
       RETURNING id, status
     ), queued AS (

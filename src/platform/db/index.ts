@@ -13,5 +13,5 @@ export { createPgNotifier, type Notifier } from './pg-notifier.js';
 export { openPgliteStore } from './pglite-store.js';
 export { ensurePgliteTemplate } from './pglite-template.js';
 export { openPostgresStore } from './postgres-store.js';
-export { type Db, type DbOrTx, queryRows, type Store, type Tx, uuidArray } from './store.js';
+export { type Db, type DbOrTx, jsonRows, queryRows, type Store, type Tx, uuidArray } from './store.js';
 export { isStoreUnavailable } from './store-errors.js';

@@ -33,3 +33,14 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
  * where a join to a `jsonb_to_recordset` alone (estimated at 100 rows) would scan the whole table.
  */
 export const uuidArray = (ids: string[]): SQL => sql`${`{${ids.join(',')}}`}::uuid[]`;
+
+// JSON carries a lone surrogate as an escape Postgres refuses; a text parameter's UTF-8 encoding
+// puts U+FFFD in its place, and so does this.
+const wellFormed = (_key: string, value: unknown) =>
+  typeof value === 'string' && !value.isWellFormed() ? value.toWellFormed() : value;
+
+/**
+ * Rows as one jsonb parameter, for `jsonb_to_recordset(...) AS r(col type, …)`: the statement's
+ * text is the same for any number of rows, and nothing is built per value.
+ */
+export const jsonRows = (rows: readonly object[]): SQL => sql`${JSON.stringify(rows, wellFormed)}::jsonb`;
