@@ -1,7 +1,13 @@
-import { and, asc, eq, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
-import type { Db, Tx } from '../../platform/db/index.js';
+import { and, asc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { type Db, jsonRows, type Tx } from '../../platform/db/index.js';
 import { auditCheckpoints, auditEvents, auditHeads } from './audit.tables.js';
-import { type ChainedFields, type CheckpointSigner, eventHash, GENESIS_HASH } from './audit-hash.js';
+import {
+  type ChainedFields,
+  type CheckpointSigner,
+  eventHash,
+  GENESIS_HASH,
+  hashedObject,
+} from './audit-hash.js';
 
 export type AuditRecord = typeof auditEvents.$inferSelect;
 export type CheckpointRecord = typeof auditCheckpoints.$inferSelect;
@@ -51,21 +57,61 @@ function chain(head: { seq: number; hash: string }, entries: AuditEntry[], optio
   return { rows: rows as Array<ChainedFields & { hash: string }>, checkpoints, head: { seq, hash } };
 }
 
+/** The tenants' heads, locked to the end of the transaction; a tenant's first append creates its head. */
 async function lockHeads(tx: Tx, tenantIds: string[]) {
   // Sorted, so two batches naming the same tenants lock their heads in the same order (no deadlock).
   const sorted = [...new Set(tenantIds)].sort();
-  await tx
-    .insert(auditHeads)
-    .values(sorted.map((tenantId) => ({ tenantId, seq: 0, hash: GENESIS_HASH })))
-    .onConflictDoNothing();
-  const heads = await tx
-    .select()
-    .from(auditHeads)
-    .where(inArray(auditHeads.tenantId, sorted))
-    .orderBy(asc(auditHeads.tenantId))
-    .for('update');
+  const locked = () =>
+    tx
+      .select()
+      .from(auditHeads)
+      .where(inArray(auditHeads.tenantId, sorted))
+      .orderBy(asc(auditHeads.tenantId))
+      .for('update');
+  let heads = await locked();
+  if (heads.length < sorted.length) {
+    await tx
+      .insert(auditHeads)
+      .values(sorted.map((tenantId) => ({ tenantId, seq: 0, hash: GENESIS_HASH })))
+      .onConflictDoNothing();
+    heads = await locked();
+  }
   return new Map(heads.map((h) => [h.tenantId, { seq: h.seq, hash: h.hash }]));
 }
+
+/** The chained rows, the checkpoints they cross and the heads they move, written by one statement. */
+const writeChains = (
+  tx: Tx,
+  rows: Array<ChainedFields & { hash: string }>,
+  checkpoints: Array<typeof auditCheckpoints.$inferInsert>,
+  heads: Array<{ tenant_id: string; seq: number; hash: string }>,
+) =>
+  tx.execute(sql`
+    WITH events AS (
+      INSERT INTO audit_events (tenant_id, seq, at, action, outcome, blocked_by_rule, actor_user, actor_key,
+        resource_type, resource_id, request_id, agent_version, config_version, args_hash, details, prev_hash, hash)
+      SELECT tenant_id, seq, at, action, outcome, blocked_by_rule, actor_user, actor_key,
+        resource_type, resource_id, request_id, agent_version, config_version, args_hash, details, prev_hash, hash
+      FROM jsonb_to_recordset(${jsonRows(rows.map((row) => ({ ...hashedObject(row), hash: row.hash })))})
+        AS e(tenant_id text, seq bigint, at timestamptz, action text, outcome text, blocked_by_rule text,
+          actor_user text, actor_key text, resource_type text, resource_id text, request_id text,
+          agent_version text, config_version text, args_hash text, details jsonb, prev_hash text, hash text)
+    ), signed AS (
+      INSERT INTO audit_checkpoints (tenant_id, seq, hash, key_id, signature)
+      SELECT tenant_id, seq, hash, key_id, signature
+      FROM jsonb_to_recordset(${jsonRows(
+        checkpoints.map((c) => ({
+          tenant_id: c.tenantId,
+          seq: c.seq,
+          hash: c.hash,
+          key_id: c.keyId,
+          signature: c.signature,
+        })),
+      )}) AS c(tenant_id text, seq bigint, hash text, key_id text, signature text)
+    )
+    UPDATE audit_heads h SET seq = n.seq, hash = n.hash
+    FROM jsonb_to_recordset(${jsonRows(heads)}) AS n(tenant_id text, seq bigint, hash text)
+    WHERE h.tenant_id = n.tenant_id`);
 
 function filters(tenantId: string, query: Omit<AuditQuery, 'limit'>): SQL | undefined {
   const e = auditEvents;
@@ -94,16 +140,19 @@ export function createAuditRepository(db: Db) {
           tx,
           entries.map((e) => e.tenantId),
         );
-        const byTenant = Map.groupBy(entries, (e) => e.tenantId);
+        const rows: Array<ChainedFields & { hash: string }> = [];
+        const checkpoints: Array<typeof auditCheckpoints.$inferInsert> = [];
+        const moved: Array<{ tenant_id: string; seq: number; hash: string }> = [];
         const seqs = new Map<AuditEntry, number>();
-        for (const [tenantId, tenantEntries] of byTenant) {
+        for (const [tenantId, tenantEntries] of Map.groupBy(entries, (e) => e.tenantId)) {
           const head = heads.get(tenantId) ?? { seq: 0, hash: GENESIS_HASH };
           const chained = chain(head, tenantEntries, options);
-          await tx.insert(auditEvents).values(chained.rows);
-          if (chained.checkpoints.length > 0) await tx.insert(auditCheckpoints).values(chained.checkpoints);
-          await tx.update(auditHeads).set(chained.head).where(eq(auditHeads.tenantId, tenantId));
+          rows.push(...chained.rows);
+          checkpoints.push(...chained.checkpoints);
+          moved.push({ tenant_id: tenantId, ...chained.head });
           for (const [i, entry] of tenantEntries.entries()) seqs.set(entry, head.seq + i + 1);
         }
+        await writeChains(tx, rows, checkpoints, moved);
         return entries.map((entry) => seqs.get(entry) as number);
       }),
 

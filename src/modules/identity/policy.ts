@@ -89,12 +89,20 @@ function defineAbility(actor: Actor): Ability {
   return build();
 }
 
-const abilities = new WeakMap<Actor, Ability>();
+/**
+ * An ability depends only on the role, the tenant and the user, and building one costs more than a
+ * chat turn's own logic, while actors are made per request: abilities are kept by those three,
+ * forgotten all at once past a bound (a rebuild is cheap, an unbounded map is not).
+ */
+const abilities = new Map<string, Ability>();
+const MAX_ABILITIES = 10_000;
 const abilityOf = (actor: Actor): Ability => {
-  let ability = abilities.get(actor);
+  const key = `${actor.role}\0${actor.tenantId}\0${actor.userId}`;
+  let ability = abilities.get(key);
   if (!ability) {
+    if (abilities.size >= MAX_ABILITIES) abilities.clear();
     ability = defineAbility(actor);
-    abilities.set(actor, ability);
+    abilities.set(key, ability);
   }
   return ability;
 };
