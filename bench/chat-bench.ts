@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { rssMiB, startServer, stop } from './processes.js';
+import { cpuMs, rssMiB, type Started, startServer, stop } from './processes.js';
 
 const BERTH_START = ['bin/berth.js', 'start'];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -36,16 +36,23 @@ export async function coldStarts(runs: number) {
   return { fresh: median(fresh), existing: median(existing) };
 }
 
-async function load(url: string, path: string, body: string, options: ChatBenchOptions) {
+/** Load on one server; its CPU per request barely moves with the machine's other load, where req/s does. */
+async function load(server: Started, path: string, body: string, options: ChatBenchOptions) {
+  const cpuBefore = cpuMs(server.child.pid as number);
   const result = await autocannon({
-    url: `${url}${path}`,
+    url: `${server.url}${path}`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
     connections: options.connections,
     duration: options.durationS,
   });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    cpuMsPerRequest: (cpuMs(server.child.pid as number) - cpuBefore) / result.requests.total,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -66,9 +73,9 @@ export async function chatThroughput(options: ChatBenchOptions, extraEnv: Record
       message: 'summarize: Berth runs agents. It stores history. It is simple.',
       user_id: 'bench',
     });
-    await load(berth.url, '/api/chat', chatBody, options); // warm-up
-    const reference = await load(hello.url, '/hello', '{}', options);
-    const chat = await load(berth.url, '/api/chat', chatBody, options);
+    await load(berth, '/api/chat', chatBody, options); // warm-up
+    const reference = await load(hello, '/hello', '{}', options);
+    const chat = await load(berth, '/api/chat', chatBody, options);
     const loadedRss = rssMiB(berth.child.pid as number);
     return { idleRss, loadedRss, reference, chat };
   } finally {

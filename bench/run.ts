@@ -87,11 +87,14 @@ async function chatPart() {
     chat_reference_rps: round(pglite.reference.rps, 0),
     chat_pglite_rps: round(pglite.chat.rps, 0),
     chat_pglite_p99_ms: pglite.chat.p99,
+    chat_pglite_cpu_ms_per_request: round(pglite.chat.cpuMsPerRequest, 3),
+    chat_reference_cpu_ms_per_request: round(pglite.reference.cpuMsPerRequest, 3),
     pglite_tx_per_s: round(txPerSecond, 0),
     chat_pglite_vs_tx: round(pglite.chat.rps / txPerSecond),
     chat_pglite_ratio: round(pglite.chat.rps / pglite.reference.rps, 4),
     chat_postgres_rps: postgres ? round(postgres.chat.rps, 0) : null,
     chat_postgres_p99_ms: postgres ? postgres.chat.p99 : null,
+    chat_postgres_cpu_ms_per_request: postgres ? round(postgres.chat.cpuMsPerRequest, 3) : null,
     chat_postgres_reference_rps: postgres ? round(postgres.reference.rps, 0) : null,
     chat_postgres_ratio: postgres ? round(postgres.chat.rps / postgres.reference.rps, 4) : null,
   });
@@ -101,14 +104,14 @@ async function chatPart() {
     `| idle RSS after start (PGlite) | ${fmt(pglite.idleRss)} MiB |`,
     `| RSS after the chat load (PGlite) | ${fmt(pglite.loadedRss)} MiB |`,
     `| idle RSS of \`berth api\` (Postgres + Redis) | ${apiRss === undefined ? 'not measured' : `${fmt(apiRss)} MiB`} |`,
-    `| bare Fastify hello-world (reference) | ${fmt(pglite.reference.rps)} req/s, p99 ${pglite.reference.p99} ms |`,
+    `| bare Fastify hello-world (reference) | ${fmt(pglite.reference.rps)} req/s, p99 ${pglite.reference.p99} ms, ${fmt(pglite.reference.cpuMsPerRequest, 3)} ms CPU per request |`,
     `| PGlite write transactions (insert + update + commit), sequential (reference) | ${fmt(txPerSecond)} tx/s |`,
-    `| POST /api/chat, offline model, PGlite | ${fmt(pglite.chat.rps)} req/s, p99 ${pglite.chat.p99} ms, ${pglite.chat.errors} errors — **${fmt((100 * pglite.chat.rps) / pglite.reference.rps, 1)} %** of the reference, **${fmt(pglite.chat.rps / txPerSecond, 2)}×** PGlite's tx/s |`,
+    `| POST /api/chat, offline model, PGlite | ${fmt(pglite.chat.rps)} req/s, p99 ${pglite.chat.p99} ms, ${pglite.chat.errors} errors, ${fmt(pglite.chat.cpuMsPerRequest, 2)} ms CPU per request in Berth's process — **${fmt((100 * pglite.chat.rps) / pglite.reference.rps, 1)} %** of the reference, **${fmt(pglite.chat.rps / txPerSecond, 2)}×** PGlite's tx/s |`,
   ];
   if (postgres)
     rows.push(
       `| bare Fastify hello-world (reference, second run) | ${fmt(postgres.reference.rps)} req/s |`,
-      `| POST /api/chat, offline model, Postgres | ${fmt(postgres.chat.rps)} req/s, p99 ${postgres.chat.p99} ms, ${postgres.chat.errors} errors — **${fmt((100 * postgres.chat.rps) / postgres.reference.rps, 1)} %** of the reference |`,
+      `| POST /api/chat, offline model, Postgres | ${fmt(postgres.chat.rps)} req/s, p99 ${postgres.chat.p99} ms, ${postgres.chat.errors} errors, ${fmt(postgres.chat.cpuMsPerRequest, 2)} ms CPU per request in Berth's process — **${fmt((100 * postgres.chat.rps) / postgres.reference.rps, 1)} %** of the reference |`,
     );
   sections.push(
     `## Core service — ${date}`,
