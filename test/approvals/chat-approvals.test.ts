@@ -44,6 +44,7 @@ const blocks = async (berth: BerthInstance) => {
   const found = [...text.matchAll(/^berth_guardrail_blocks_total\{rule="(\w+)"\} (\d+)/gm)];
   return Object.fromEntries(found.map((m) => [m[1], Number(m[2])]));
 };
+/** Long enough for a webhook that should not be sent to have been sent. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 describe('side-effecting tools in chat and infer wait for approval', { timeout: 120_000 }, () => {
@@ -215,7 +216,7 @@ describe('side-effecting tools in chat and infer wait for approval', { timeout: 
     fake.enqueue(fakeReply.status(500));
     expect((await chat({ message: 'again' })).status).toBeGreaterThanOrEqual(500);
     expect(events.filter((event) => event.type === 'chat.turn')).toHaveLength(1);
-    await settle();
+    await berth.app.bus.drain();
     const audit = await getJson<{ events: Array<Record<string, unknown>> }>(
       `${berth.url}/api/audit?action=chat.turn&request_id=${reply.body.request_id}`,
       bearer(admin),
@@ -247,7 +248,7 @@ describe('side-effecting tools in chat and infer wait for approval', { timeout: 
         blocked_by_rule: 'ssrf',
       }),
     ]);
-    await settle();
+    await berth.app.bus.drain();
     expect((await blocks(berth)).ssrf).toBe((before.ssrf ?? 0) + 1);
     const audit = await getJson<{ events: Array<Record<string, unknown>> }>(
       `${berth.url}/api/audit?action=guardrail.blocked&request_id=${reply.body.request_id}`,
@@ -267,7 +268,7 @@ describe('side-effecting tools in chat and infer wait for approval', { timeout: 
     const task = await waitForTask(berth.url, proposal?.task_id as string, { headers: bearer(member) });
     expect(task).toMatchObject({ status: 'failed' });
     expect(task.steps[0]).toMatchObject({ status: 'failed', error: { code: 'webhook_not_allowed' } });
-    await settle();
+    await berth.app.bus.drain();
     expect((await blocks(berth)).webhook_allow).toBe((before.webhook_allow ?? 0) + 1);
   });
 
