@@ -30,8 +30,6 @@ export type ApprovalEvent =
     })
   | (ApprovalFact & { type: 'approval.expired'; blocked_by_rule: 'approval_expired' });
 
-export const approvalEventTypes = ['approval.requested', 'approval.decided', 'approval.expired'] as const;
-
 /** What the approvals module needs of the lifecycle bus: to publish its facts and to hear the ones it notifies. */
 export interface ApprovalBus {
   publish(event: ApprovalEvent): void;
