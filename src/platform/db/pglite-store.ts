@@ -4,6 +4,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { DataDirLock } from './data-dir-lock.js';
 import { countPendingMigrations, migrationsFolder } from './migrations.js';
+import { extractPgliteTemplate } from './pglite-template.js';
 import type { Db, Store } from './store.js';
 
 export interface PgliteStoreOptions {
@@ -31,14 +32,19 @@ export const pgliteStartParams: readonly string[] = [
 export async function openPgliteStore(options: PgliteStoreOptions): Promise<Store> {
   const inMemory = options.dataDir.startsWith('memory://');
   const fresh = inMemory || isEmptyDir(options.dataDir);
-  if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
-  const useTemplate = fresh && options.templatePath !== undefined && existsSync(options.templatePath);
+  const template =
+    fresh && options.templatePath !== undefined && existsSync(options.templatePath)
+      ? options.templatePath
+      : undefined;
   const { lock } = options;
   let client: PGlite;
   try {
+    // On disk the template is unpacked beforehand; in memory there is only PGlite's file system.
+    if (template && !inMemory) await extractPgliteTemplate(template, options.dataDir);
+    if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
     client = await PGlite.create(options.dataDir, {
       startParams: [...pgliteStartParams],
-      loadDataDir: useTemplate ? new Blob([readFileSync(options.templatePath as string)]) : undefined,
+      loadDataDir: template && inMemory ? new Blob([readFileSync(template)]) : undefined,
     });
   } catch (error) {
     lock?.release();
