@@ -20,7 +20,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
   && npm rebuild node esbuild \
   && rm -rf /root/.npm
 
-# ---- build: `npm run build` is what `prepare` runs: dist/main.js, dist/migrations, the PGlite template, dist/web.
+# ---- build: `npm run build` is what `prepare` runs: dist/main.js and its chunks, dist/migrations, the PGlite template, dist/web.
 FROM deps AS build
 COPY . .
 # The SBOM lists the production dependencies: the ones bundled into dist/main.js and the one copied beside it.

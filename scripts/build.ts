@@ -1,5 +1,5 @@
-// Builds dist/: one bundled dist/main.js (fast start: no module resolution across hundreds of files)
-// and dist/tracing.js, the SQL migrations beside them, the PGlite template a new data dir starts from, and the web UI in dist/web.
+// Builds dist/: the bundled dist/main.js and its chunks (fast start: no module resolution across hundreds
+// of files) and dist/tracing.js, the SQL migrations beside them, the PGlite template a new data dir starts from, and the web UI in dist/web.
 import { cpSync, rmSync } from 'node:fs';
 import { build as buildWeb } from 'vite';
 import { writePgliteTemplate } from '../src/platform/db/pglite-template.js';

@@ -1,4 +1,5 @@
-// The server bundles: dist/main.js (the CLI and every role) and dist/tracing.js (the OpenTelemetry SDK
+// The server bundles: dist/main.js (the CLI and every role, with the chunk-*.js and other *-HASH.js files
+// it imports) and dist/tracing.js (the OpenTelemetry SDK
 // and its instrumentations, which src/instrument.ts loads only when tracing is on). Used by build.ts and
 // by the test that runs the bundled roles with tracing on (test/telemetry/trace.test.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ const handOverToInstrumentations: Plugin = {
 /**
  * Node hands V8 a large script as an external string of one byte a character when every character is
  * ASCII, of two otherwise: a single `•` or `广告` in a regex (esbuild escapes strings but neither regex
- * literals nor comments) made main.js's 11.6 MB a 22 MiB string in every process. `\uXXXX` means the
+ * literals nor comments) made main.js's 11.6 MB (before it was split) a 22 MiB string in every process. `\uXXXX` means the
  * same in a regex literal, a comment, a string or an identifier; it moves the columns of the rest of
  * that line by five, which the source maps do not know.
  */
@@ -43,7 +44,7 @@ function asciiOnly(path: string): void {
   if (escaped !== text) writeFileSync(path, escaped);
 }
 
-/** Writes main.js and tracing.js (with source maps) into `outdir`. */
+/** Writes main.js, tracing.js and the chunks they share or import (with source maps) into `outdir`. */
 export async function bundleServer(outdir: string): Promise<void> {
   const result = await build({
     entryPoints: { main: 'src/main.ts', tracing: 'src/platform/telemetry/tracing.ts' },
@@ -51,6 +52,9 @@ export async function bundleServer(outdir: string): Promise<void> {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    // Code reached only through import() goes into chunks beside the entries, loaded when first
+    // imported: a process evaluates what its role uses (e.g. PGlite only where the store is embedded).
+    splitting: true,
     target: 'node22',
     sourcemap: true,
     // Maps give stack traces their file and line; the sources themselves would triple their size

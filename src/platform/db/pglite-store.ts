@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle } from 'drizzle-orm/pglite';
-import { migrate } from 'drizzle-orm/pglite/migrator';
+import type { PGlite } from '@electric-sql/pglite';
 import type { DataDirLock } from './data-dir-lock.js';
 import { countPendingMigrations, migrationsFolder } from './migrations.js';
+import { loadPglite } from './pglite-driver.js';
 import { extractPgliteTemplate } from './pglite-template.js';
 import type { Db, Store } from './store.js';
 
@@ -22,12 +21,9 @@ const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length 
  * Postgres' defaults size shared memory for a server of 100 connections and 128 MB of buffers. PGlite
  * runs one backend whose shared memory is WASM memory, resident from the start: with those defaults an
  * idle store took ~310 MiB of RSS, with these ~190 MiB. Pages beyond the buffers come from the OS page
- * cache (the data dir is a real directory), one read call each.
+ * cache (the data dir is a real directory), one read call each. Added to PGlite's defaultStartParams.
  */
-export const pgliteStartParams: readonly string[] = [
-  ...PGlite.defaultStartParams,
-  ...['-c', 'shared_buffers=32MB', '-c', 'max_connections=5'],
-];
+const startParams = ['-c', 'shared_buffers=32MB', '-c', 'max_connections=5'];
 
 export async function openPgliteStore(options: PgliteStoreOptions): Promise<Store> {
   const inMemory = options.dataDir.startsWith('memory://');
@@ -38,18 +34,21 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Stor
       : undefined;
   const { lock } = options;
   let client: PGlite;
+  let driver: Awaited<ReturnType<typeof loadPglite>>;
   try {
+    driver = await loadPglite();
     // On disk the template is unpacked beforehand; in memory there is only PGlite's file system.
     if (template && !inMemory) await extractPgliteTemplate(template, options.dataDir);
     if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
-    client = await PGlite.create(options.dataDir, {
-      startParams: [...pgliteStartParams],
+    client = await driver.PGlite.create(options.dataDir, {
+      startParams: [...driver.PGlite.defaultStartParams, ...startParams],
       loadDataDir: template && inMemory ? new Blob([readFileSync(template)]) : undefined,
     });
   } catch (error) {
     lock?.release();
     throw error;
   }
+  const { drizzle, migrate } = driver;
   const db: Db = drizzle({ client });
   return {
     kind: 'pglite',

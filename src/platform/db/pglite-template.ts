@@ -13,16 +13,15 @@ import {
 import { dirname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle } from 'drizzle-orm/pglite';
-import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder } from './migrations.js';
+import { loadPglite } from './pglite-driver.js';
 
 /**
  * Writes a gzipped PGlite data dir with every migration applied. Starting a new store from it
  * skips initdb (~4 s); the build ships one, and tests make their own once.
  */
 export async function writePgliteTemplate(path: string): Promise<void> {
+  const { PGlite, drizzle, migrate } = await loadPglite();
   const client = await PGlite.create('memory://');
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
