@@ -1,4 +1,6 @@
-// First: starts OpenTelemetry (when an OTLP endpoint is set) before anything it instruments is loaded.
+// First: V8's code cache on disk, then OpenTelemetry (when an OTLP endpoint is set) before anything it
+// instruments is loaded.
+import './cli/compile-cache.js';
 import './instrument.js';
 
 // The rest only once that is done: in the bundle, modules this file imported statically could sit in
