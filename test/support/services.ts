@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { openStore, type Store } from '../../src/platform/db/index.js';
 import { trackChild } from './child-processes.js';
 
 export const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -76,6 +77,20 @@ async function redisReachable(): Promise<string | undefined> {
 }
 
 /** undefined when Redis can be used; else the one-line reason to skip (or a thrown error under BERTH_REQUIRE_SERVICES=1). */
+/** A migrated store on a new test database; close() closes it and drops the database. */
+export async function openTestPostgresStore(): Promise<{ store: Store; close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const store = await openStore({ databaseUrl: database.url, dataDir: '' });
+  await store.migrate();
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
 export async function redisSkipReason(): Promise<string | undefined> {
   const reason = await redisReachable();
   if (reason && SERVICES_REQUIRED) throw new Error(`${reason}, and BERTH_REQUIRE_SERVICES=1`);

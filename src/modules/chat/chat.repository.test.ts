@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGLITE_TEMPLATE } from '../../../test/support/paths.js';
-import { createTestDatabase, postgresSkipReason } from '../../../test/support/services.js';
+import { openTestPostgresStore, postgresSkipReason } from '../../../test/support/services.js';
 import { openStore, type Store } from '../../platform/db/index.js';
 import { tenants } from '../identity/index.js';
 import { createChatRepository, type NewTurn } from './chat.repository.js';
@@ -122,16 +122,5 @@ if (skip) {
     it('needs Postgres', () => {});
   });
 } else {
-  defineSuite('Postgres', async () => {
-    const database = await createTestDatabase();
-    const store = await openStore({ databaseUrl: database.url, dataDir: '' });
-    await store.migrate();
-    return {
-      store,
-      close: async () => {
-        await store.close();
-        await database.drop();
-      },
-    };
-  });
+  defineSuite('Postgres', openTestPostgresStore);
 }
